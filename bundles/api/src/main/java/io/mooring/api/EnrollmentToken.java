@@ -1,0 +1,10 @@
+package io.mooring.api;
+
+import java.time.Instant;
+
+/**
+ * A one-time (or few-times) secret that admits devices to a tenant on a platform. {@code secret} is
+ * only present in the answer to {@link EnrollmentService#issueToken}; Mooring keeps only its hash.
+ */
+public record EnrollmentToken(String id, TenantId tenant, PlatformId platform, Instant expiresAt, int maxUses, int uses, String secret) {
+}

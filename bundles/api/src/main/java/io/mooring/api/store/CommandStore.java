@@ -1,0 +1,60 @@
+package io.mooring.api.store;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import io.mooring.api.Actor;
+import io.mooring.api.Command;
+import io.mooring.api.CommandId;
+import io.mooring.api.CommandResult;
+import io.mooring.api.CommandType;
+import io.mooring.api.Completion;
+import io.mooring.api.Delivery;
+import io.mooring.api.Device;
+import io.mooring.api.DeviceId;
+import io.mooring.api.Page;
+import io.mooring.api.PageRequest;
+import io.mooring.api.PendingCommand;
+import io.mooring.api.PlatformId;
+import io.mooring.api.TenantId;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The command queue: one row per command, one small row per (device, command). */
+@ProviderType
+public interface CommandStore {
+    /** The platform of each of these devices that is enrolled in the tenant; unknown or unenrolled ids are absent. */
+    Map<DeviceId, PlatformId> enrolledPlatforms(TenantId tenant, Collection<DeviceId> ids);
+
+    /** Stores the command and one delivery row per device, in batches, in one transaction. */
+    Command insertForDevices(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
+            Instant now, Instant expiresAt, Collection<DeviceId> devices);
+
+    /** Stores the command and one delivery row per enrolled device of the platform, in one statement. */
+    Command insertForPlatform(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
+            Instant now, Instant expiresAt, PlatformId platform);
+
+    Optional<Command> find(TenantId tenant, CommandId id);
+
+    long cancel(TenantId tenant, CommandId id, Instant now);
+
+    Page<Delivery> history(TenantId tenant, DeviceId device, PageRequest page);
+
+    List<PendingCommand> nextFor(DeviceId device, int max, Instant now);
+
+    Completion complete(DeviceId device, CommandId command, CommandResult result, Instant now);
+
+    /** Hands commands that were {@code SENT} to devices of the platform back to {@code QUEUED} (plugin swapped). */
+    long requeueSent(PlatformId platform);
+
+    long expire(Instant now);
+
+    /** Deletes finished delivery rows completed before {@code before}, and commands left with none. */
+    long prune(Instant before);
+
+    /** Streams the devices of a command that are still queued and have a valid push registration, in batches. */
+    void forEachPushTarget(CommandId command, int batchSize, Consumer<List<Device>> batch);
+}

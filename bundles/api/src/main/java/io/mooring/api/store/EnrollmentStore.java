@@ -1,0 +1,22 @@
+package io.mooring.api.store;
+
+import java.time.Instant;
+
+import io.mooring.api.Device;
+import io.mooring.api.DeviceDescription;
+import io.mooring.api.EnrollmentException;
+import io.mooring.api.EnrollmentToken;
+import io.mooring.api.PlatformId;
+import io.mooring.api.TenantId;
+import org.osgi.annotation.versioning.ProviderType;
+
+@ProviderType
+public interface EnrollmentStore {
+    EnrollmentToken createToken(TenantId tenant, PlatformId platform, String secretHash, Instant expiresAt, int maxUses, String createdBy, Instant now);
+
+    /**
+     * Spends one use of the token and creates the device in the token's tenant, atomically; throws and
+     * writes nothing if the token is unknown, expired, used up or for another platform.
+     */
+    Device enroll(String tokenHash, PlatformId platform, DeviceDescription description, String credentialHash, Instant now) throws EnrollmentException;
+}
