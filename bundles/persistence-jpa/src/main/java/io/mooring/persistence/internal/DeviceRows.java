@@ -1,0 +1,58 @@
+package io.mooring.persistence.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.UUID;
+
+import io.mooring.api.Device;
+import io.mooring.api.DeviceDescription;
+import io.mooring.api.DeviceId;
+import io.mooring.api.DeviceState;
+import io.mooring.api.PlatformId;
+import io.mooring.api.PushRegistration;
+import io.mooring.api.TenantId;
+
+/** Mapping between device rows and {@link Device}, for JDBC reads on the device plane and for entities. */
+final class DeviceRows {
+    static final String COLUMNS = "v.id, v.tenant_id, v.platform, v.state, v.name, v.model, v.os_version, v.serial_number, "
+            + "v.hardware_id, v.push_provider, v.push_token, v.push_topic, v.push_magic, v.push_valid, v.enrolled_at, v.last_seen_at";
+
+    private DeviceRows() {
+    }
+
+    static Device map(ResultSet rs) throws SQLException {
+        String provider = rs.getString(10);
+        String token = rs.getString(11);
+        PushRegistration push = provider == null || token == null ? null
+                : new PushRegistration(provider, token, rs.getString(12), rs.getString(13), rs.getBoolean(14));
+        return new Device(new DeviceId(UUID.fromString(rs.getString(1))), new TenantId(rs.getString(2)), new PlatformId(rs.getString(3)),
+                DeviceState.valueOf(rs.getString(4)),
+                new DeviceDescription(rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
+                instant(rs.getTimestamp(15)), instant(rs.getTimestamp(16)), push);
+    }
+
+    static Device map(DeviceEntity e) {
+        PushRegistration push = e.pushProvider == null || e.pushToken == null ? null
+                : new PushRegistration(e.pushProvider, e.pushToken, e.pushTopic, e.pushMagic, e.pushValid);
+        return new Device(new DeviceId(UUID.fromString(e.id)), new TenantId(e.tenantId), new PlatformId(e.platform), DeviceState.valueOf(e.state),
+                new DeviceDescription(e.name, e.model, e.osVersion, e.serialNumber, e.hardwareId), e.enrolledAt, e.lastSeenAt, push);
+    }
+
+    static void describe(DeviceEntity e, DeviceDescription d) {
+        e.name = d.name();
+        e.model = d.model();
+        e.osVersion = d.osVersion();
+        e.serialNumber = d.serialNumber();
+        e.hardwareId = d.hardwareId();
+    }
+
+    static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    static Timestamp timestamp(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+}

@@ -1,0 +1,390 @@
+package io.mooring.persistence.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import io.mooring.api.Actor;
+import io.mooring.api.Command;
+import io.mooring.api.CommandId;
+import io.mooring.api.CommandResult;
+import io.mooring.api.CommandType;
+import io.mooring.api.Completion;
+import io.mooring.api.Delivery;
+import io.mooring.api.DeliveryState;
+import io.mooring.api.Device;
+import io.mooring.api.DeviceId;
+import io.mooring.api.NotFoundException;
+import io.mooring.api.Page;
+import io.mooring.api.PageRequest;
+import io.mooring.api.PendingCommand;
+import io.mooring.api.PlatformId;
+import io.mooring.api.TenantId;
+import io.mooring.api.store.CommandStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The command queue in plain JDBC: fan-out is set-based ({@code INSERT … SELECT} from the device table,
+ * in chunks of ids when devices are named), so one command to a whole fleet is a handful of statements;
+ * a device's next command is an index walk on {@code (device_id, command_seq)}. Every statement that an
+ * admin reaches carries the tenant, so a command can only ever reach devices of its own tenant.
+ */
+@Component(service = CommandStore.class)
+public final class JdbcCommandStore implements CommandStore {
+    static final int CHUNK = 500;
+
+    private final Jdbc jdbc;
+
+    @Activate
+    public JdbcCommandStore(@Reference MigratedDatabase database) {
+        this(database.jdbc());
+    }
+
+    JdbcCommandStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public Map<DeviceId, PlatformId> enrolledPlatforms(TenantId tenant, Collection<DeviceId> ids) {
+        return jdbc.inTransaction(c -> {
+            Map<DeviceId, PlatformId> out = new HashMap<>();
+            for (List<DeviceId> chunk : chunks(ids)) {
+                try (PreparedStatement p = c.prepareStatement("SELECT id, platform FROM device WHERE tenant_id = ? AND state = 'ENROLLED' AND id IN ("
+                        + placeholders(chunk.size()) + ")")) {
+                    p.setString(1, tenant.value());
+                    bindIds(p, 2, chunk);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.put(new DeviceId(UUID.fromString(rs.getString(1))), new PlatformId(rs.getString(2)));
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Command insertForDevices(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
+            Instant now, Instant expiresAt, Collection<DeviceId> devices) {
+        return jdbc.inTransaction(c -> {
+            long seq = insertCommand(c, tenant, id, type, payload, actor, now, expiresAt);
+            long inserted = 0;
+            for (List<DeviceId> chunk : chunks(devices)) {
+                try (PreparedStatement p = c.prepareStatement(FAN_OUT + " AND v.id IN (" + placeholders(chunk.size()) + ")")) {
+                    int i = bindFanOut(p, id, seq, now, tenant);
+                    bindIds(p, i, chunk);
+                    inserted += p.executeUpdate();
+                }
+            }
+            if (inserted != devices.size()) {
+                // a device was unenrolled between validation and insert: nothing is queued, the caller retries
+                throw new NotFoundException("some target devices are no longer enrolled; nothing was queued");
+            }
+            return command(c, tenant, id).orElseThrow();
+        });
+    }
+
+    @Override
+    public Command insertForPlatform(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
+            Instant now, Instant expiresAt, PlatformId platform) {
+        return jdbc.inTransaction(c -> {
+            long seq = insertCommand(c, tenant, id, type, payload, actor, now, expiresAt);
+            try (PreparedStatement p = c.prepareStatement(FAN_OUT + " AND v.platform = ?")) {
+                int i = bindFanOut(p, id, seq, now, tenant);
+                p.setString(i, platform.value());
+                p.executeUpdate();
+            }
+            return command(c, tenant, id).orElseThrow();
+        });
+    }
+
+    private static final String FAN_OUT = "INSERT INTO command_delivery (device_id, command_id, command_seq, tenant_id, state, attempts, queued_at) "
+            + "SELECT v.id, ?, ?, v.tenant_id, 'QUEUED', 0, ? FROM device v WHERE v.tenant_id = ? AND v.state = 'ENROLLED'";
+
+    private static int bindFanOut(PreparedStatement p, CommandId id, long seq, Instant now, TenantId tenant) throws SQLException {
+        p.setString(1, id.toString());
+        p.setLong(2, seq);
+        p.setTimestamp(3, Timestamp.from(now));
+        p.setString(4, tenant.value());
+        return 5;
+    }
+
+    private static long insertCommand(Connection c, TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
+            Instant now, Instant expiresAt) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "INSERT INTO command (id, tenant_id, type, payload, issued_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                new String[] {"seq"})) {
+            p.setString(1, id.toString());
+            p.setString(2, tenant.value());
+            p.setString(3, type.name());
+            p.setString(4, Json.write(payload));
+            p.setString(5, actor.toString());
+            p.setTimestamp(6, Timestamp.from(now));
+            p.setTimestamp(7, DeviceRows.timestamp(expiresAt));
+            p.executeUpdate();
+            try (ResultSet keys = p.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Command> find(TenantId tenant, CommandId id) {
+        return jdbc.inTransaction(c -> command(c, tenant, id));
+    }
+
+    private static Optional<Command> command(Connection c, TenantId tenant, CommandId id) throws SQLException {
+        Map<DeliveryState, Long> counts = new EnumMap<>(DeliveryState.class);
+        for (DeliveryState s : DeliveryState.values()) {
+            counts.put(s, 0L);
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT type, payload, issued_by, created_at, expires_at FROM command WHERE id = ? AND tenant_id = ?")) {
+            p.setString(1, id.toString());
+            p.setString(2, tenant.value());
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String issuedBy = rs.getString(3);
+                int colon = issuedBy.indexOf(':');
+                Actor actor = new Actor(Actor.Kind.valueOf(issuedBy.substring(0, colon).toUpperCase(java.util.Locale.ROOT)), issuedBy.substring(colon + 1));
+                CommandType type = new CommandType(rs.getString(1));
+                Map<String, Object> payload = Json.readMap(rs.getString(2));
+                Instant created = DeviceRows.instant(rs.getTimestamp(4));
+                Instant expires = DeviceRows.instant(rs.getTimestamp(5));
+                try (PreparedStatement q = c.prepareStatement("SELECT state, COUNT(*) FROM command_delivery WHERE command_id = ? GROUP BY state")) {
+                    q.setString(1, id.toString());
+                    try (ResultSet r = q.executeQuery()) {
+                        while (r.next()) {
+                            counts.put(DeliveryState.valueOf(r.getString(1)), r.getLong(2));
+                        }
+                    }
+                }
+                return Optional.of(new Command(id, tenant, type, payload, actor, created, expires, Collections.unmodifiableMap(counts)));
+            }
+        }
+    }
+
+    @Override
+    public long cancel(TenantId tenant, CommandId id, Instant now) {
+        return jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "UPDATE command_delivery SET state = 'CANCELED', completed_at = ? WHERE command_id = ? AND tenant_id = ? AND state = 'QUEUED'")) {
+                p.setTimestamp(1, Timestamp.from(now));
+                p.setString(2, id.toString());
+                p.setString(3, tenant.value());
+                return (long) p.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Page<Delivery> history(TenantId tenant, DeviceId device, PageRequest page) {
+        return jdbc.inTransaction(c -> {
+            long total;
+            try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM command_delivery WHERE device_id = ? AND tenant_id = ?")) {
+                p.setString(1, device.toString());
+                p.setString(2, tenant.value());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<Delivery> items = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT d.command_id, c.type, d.state, d.attempts, d.queued_at, d.sent_at, d.completed_at, "
+                    + "d.result_status, d.result_data, d.result_error FROM command_delivery d JOIN command c ON c.id = d.command_id "
+                    + "WHERE d.device_id = ? AND d.tenant_id = ? ORDER BY d.command_seq DESC LIMIT ? OFFSET ?")) {
+                p.setString(1, device.toString());
+                p.setString(2, tenant.value());
+                p.setInt(3, page.limit());
+                p.setInt(4, page.offset());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        String status = rs.getString(8);
+                        CommandResult result = status == null ? null
+                                : new CommandResult(CommandResult.Outcome.valueOf(status), Json.readMap(rs.getString(9)), rs.getString(10));
+                        items.add(new Delivery(new CommandId(UUID.fromString(rs.getString(1))), device, new CommandType(rs.getString(2)),
+                                DeliveryState.valueOf(rs.getString(3)), rs.getInt(4), DeviceRows.instant(rs.getTimestamp(5)),
+                                DeviceRows.instant(rs.getTimestamp(6)), DeviceRows.instant(rs.getTimestamp(7)), result));
+                    }
+                }
+            }
+            return new Page<>(items, total, page.offset(), page.limit());
+        });
+    }
+
+    @Override
+    public List<PendingCommand> nextFor(DeviceId device, int max, Instant now) {
+        return jdbc.inTransaction(c -> {
+            List<PendingCommand> out = new ArrayList<>(max);
+            try (PreparedStatement p = c.prepareStatement("SELECT d.command_id, d.attempts, c.type, c.payload FROM command_delivery d "
+                    + "JOIN command c ON c.id = d.command_id WHERE d.device_id = ? AND d.state IN ('QUEUED', 'SENT') "
+                    + "AND (c.expires_at IS NULL OR c.expires_at > ?) ORDER BY d.command_seq LIMIT ?")) {
+                p.setString(1, device.toString());
+                p.setTimestamp(2, Timestamp.from(now));
+                p.setInt(3, max);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device, new CommandType(rs.getString(3)),
+                                Json.readMap(rs.getString(4)), rs.getInt(2) + 1));
+                    }
+                }
+            }
+            if (!out.isEmpty()) {
+                try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'SENT', attempts = attempts + 1, sent_at = ? "
+                        + "WHERE device_id = ? AND command_id = ? AND state IN ('QUEUED', 'SENT')")) {
+                    for (PendingCommand pc : out) {
+                        p.setTimestamp(1, Timestamp.from(now));
+                        p.setString(2, device.toString());
+                        p.setString(3, pc.id().toString());
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Completion complete(DeviceId device, CommandId command, CommandResult result, Instant now) {
+        return jdbc.inTransaction(c -> {
+            String state;
+            try (PreparedStatement p = c.prepareStatement("SELECT state FROM command_delivery WHERE device_id = ? AND command_id = ? FOR UPDATE")) {
+                p.setString(1, device.toString());
+                p.setString(2, command.toString());
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        return Completion.UNKNOWN_COMMAND;
+                    }
+                    state = rs.getString(1);
+                }
+            }
+            if (DeliveryState.valueOf(state).isFinal()) {
+                return Completion.DUPLICATE;
+            }
+            if (result.outcome() == CommandResult.Outcome.NOT_NOW) {
+                try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'QUEUED', result_status = 'NOT_NOW' "
+                        + "WHERE device_id = ? AND command_id = ?")) {
+                    p.setString(1, device.toString());
+                    p.setString(2, command.toString());
+                    p.executeUpdate();
+                }
+                return Completion.REQUEUED;
+            }
+            DeliveryState finalState = result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED : DeliveryState.ERROR;
+            try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = ?, completed_at = ?, result_status = ?, "
+                    + "result_data = ?, result_error = ? WHERE device_id = ? AND command_id = ?")) {
+                p.setString(1, finalState.name());
+                p.setTimestamp(2, Timestamp.from(now));
+                p.setString(3, result.outcome().name());
+                p.setString(4, Json.write(result.data()));
+                p.setString(5, result.error());
+                p.setString(6, device.toString());
+                p.setString(7, command.toString());
+                p.executeUpdate();
+            }
+            return Completion.RECORDED;
+        });
+    }
+
+    @Override
+    public long requeueSent(PlatformId platform) {
+        return update("UPDATE command_delivery SET state = 'QUEUED' WHERE state = 'SENT' "
+                + "AND device_id IN (SELECT id FROM device WHERE platform = ?)", platform.value());
+    }
+
+    @Override
+    public long expire(Instant now) {
+        Timestamp t = Timestamp.from(now);
+        return update("UPDATE command_delivery SET state = 'EXPIRED', completed_at = ? WHERE state IN ('QUEUED', 'SENT') "
+                + "AND command_id IN (SELECT id FROM command WHERE expires_at IS NOT NULL AND expires_at <= ?)", t, t);
+    }
+
+    @Override
+    public long prune(Instant before) {
+        Timestamp t = Timestamp.from(before);
+        long rows = update("DELETE FROM command_delivery WHERE state = 'ACKNOWLEDGED' AND completed_at < ?", t);
+        update("DELETE FROM command WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM command_delivery d WHERE d.command_id = command.id)", t);
+        return rows;
+    }
+
+    private long update(String sql, Object... values) {
+        return jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                for (int i = 0; i < values.length; i++) {
+                    p.setObject(i + 1, values[i]);
+                }
+                return (long) p.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void forEachPushTarget(CommandId command, int batchSize, Consumer<List<Device>> batch) {
+        String after = "";
+        while (true) {
+            String from = after;
+            List<Device> devices = jdbc.inTransaction(c -> {
+                List<Device> out = new ArrayList<>(batchSize);
+                try (PreparedStatement p = c.prepareStatement("SELECT " + DeviceRows.COLUMNS + " FROM command_delivery d JOIN device v ON v.id = d.device_id "
+                        + "WHERE d.command_id = ? AND d.state = 'QUEUED' AND v.push_valid = TRUE AND v.push_token IS NOT NULL AND v.id > ? "
+                        + "ORDER BY v.id LIMIT ?")) {
+                    p.setString(1, command.toString());
+                    p.setString(2, from);
+                    p.setInt(3, batchSize);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(DeviceRows.map(rs));
+                        }
+                    }
+                }
+                return out;
+            });
+            if (devices.isEmpty()) {
+                return;
+            }
+            batch.accept(devices);
+            if (devices.size() < batchSize) {
+                return;
+            }
+            after = devices.get(devices.size() - 1).id().toString();
+        }
+    }
+
+    private static List<List<DeviceId>> chunks(Collection<DeviceId> ids) {
+        List<DeviceId> all = new ArrayList<>(ids);
+        List<List<DeviceId>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += CHUNK) {
+            out.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
+        }
+        return out;
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    private static void bindIds(PreparedStatement p, int from, List<DeviceId> ids) throws SQLException {
+        for (int i = 0; i < ids.size(); i++) {
+            p.setString(from + i, ids.get(i).toString());
+        }
+    }
+}

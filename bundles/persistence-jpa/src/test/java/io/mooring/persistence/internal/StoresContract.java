@@ -1,0 +1,351 @@
+package io.mooring.persistence.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.persistence.EntityManagerFactory;
+
+import io.mooring.api.Actor;
+import io.mooring.api.AuditQuery;
+import io.mooring.api.Command;
+import io.mooring.api.CommandId;
+import io.mooring.api.CommandResult;
+import io.mooring.api.CommandType;
+import io.mooring.api.Completion;
+import io.mooring.api.DeliveryState;
+import io.mooring.api.Device;
+import io.mooring.api.DeviceDescription;
+import io.mooring.api.DeviceId;
+import io.mooring.api.DeviceQuery;
+import io.mooring.api.DeviceState;
+import io.mooring.api.EnrollmentException;
+import io.mooring.api.InventorySnapshot;
+import io.mooring.api.NotFoundException;
+import io.mooring.api.PageRequest;
+import io.mooring.api.PendingCommand;
+import io.mooring.api.PlatformId;
+import io.mooring.api.PushRegistration;
+import io.mooring.api.TenantId;
+import io.mooring.api.admin.Role;
+import io.mooring.api.store.AccountStore;
+import io.mooring.api.store.PlatformStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The stores' behaviour, run once on H2 and once on PostgreSQL by the subclasses. Each test works in
+ * tenants and on a platform of its own, so tests sharing the class's database do not see each other.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class StoresContract {
+    private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
+    private static final Actor ADMIN = new Actor(Actor.Kind.ADMIN, "alice");
+
+    TestDatabase db;
+    EntityManagerFactory emf;
+    JpaDeviceStore devices;
+    JpaEnrollmentStore enrollment;
+    JdbcCommandStore commands;
+    JpaInventoryStore inventory;
+    JpaAuditStore audit;
+    JpaAccountStore accounts;
+    JpaPlatformStore platforms;
+
+    void open(TestDatabase database) throws Exception {
+        db = database;
+        MigratedDatabase migrated = db.migrate();
+        emf = db.entityManagerFactory();
+        Jpa jpa = new Jpa(emf);
+        devices = new JpaDeviceStore(jpa, migrated.jdbc());
+        enrollment = new JpaEnrollmentStore(jpa);
+        commands = new JdbcCommandStore(migrated.jdbc());
+        inventory = new JpaInventoryStore(jpa, devices);
+        audit = new JpaAuditStore(jpa);
+        accounts = new JpaAccountStore(jpa);
+        platforms = new JpaPlatformStore(jpa);
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        if (emf != null) {
+            emf.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private TenantId newTenant() {
+        TenantId t = new TenantId("t-" + UUID.randomUUID().toString().substring(0, 8));
+        accounts.createTenant(t, "Tenant " + t, NOW);
+        return t;
+    }
+
+    private static PlatformId newPlatform() {
+        return new PlatformId("p-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    private Device enroll(TenantId tenant, PlatformId platform, String name) {
+        String hash = "tok-" + UUID.randomUUID();
+        enrollment.createToken(tenant, platform, hash, NOW.plus(1, ChronoUnit.HOURS), 1, "admin:alice", NOW);
+        return enrollment.enroll(hash, platform, new DeviceDescription(name, "Model X", "1.0", "SN-" + name, null), "cred-" + UUID.randomUUID(), NOW);
+    }
+
+    @Test
+    void migrationsAreRecordedAndRerunChangesNothing() throws Exception {
+        assertThat(db.migrate().schemaVersion()).isEqualTo(1);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void enrollmentSpendsTheTokenAndCreatesTheDeviceInTheTokensTenant() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        enrollment.createToken(tenant, platform, "hash-two-uses", NOW.plus(1, ChronoUnit.HOURS), 2, "admin:alice", NOW);
+
+        Device first = enrollment.enroll("hash-two-uses", platform, new DeviceDescription("one", null, null, null, null), "c1", NOW);
+        enrollment.enroll("hash-two-uses", platform, DeviceDescription.EMPTY, "c2", NOW);
+
+        assertThat(first.tenant()).isEqualTo(tenant);
+        assertThat(first.state()).isEqualTo(DeviceState.ENROLLED);
+        assertThat(devices.findByCredential(platform, "c1")).map(Device::id).contains(first.id());
+        assertThatThrownBy(() -> enrollment.enroll("hash-two-uses", platform, DeviceDescription.EMPTY, "c3", NOW))
+                .isInstanceOf(EnrollmentException.class).hasMessageContaining("used up");
+        assertThat(devices.findByCredential(platform, "c3")).isEmpty();
+        assertThat(devices.list(tenant, new DeviceQuery(null, null, null, null)).total()).isEqualTo(2);
+    }
+
+    @Test
+    void enrollmentRefusesExpiredUnknownAndOtherPlatformTokens() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        enrollment.createToken(tenant, platform, "hash-expired", NOW.minusSeconds(1), 5, "admin:alice", NOW.minus(1, ChronoUnit.HOURS));
+        enrollment.createToken(tenant, platform, "hash-ok", NOW.plusSeconds(60), 5, "admin:alice", NOW);
+
+        assertThatThrownBy(() -> enrollment.enroll("hash-expired", platform, DeviceDescription.EMPTY, "x1", NOW)).hasMessageContaining("expired");
+        assertThatThrownBy(() -> enrollment.enroll("nope", platform, DeviceDescription.EMPTY, "x2", NOW)).hasMessageContaining("not valid");
+        assertThatThrownBy(() -> enrollment.enroll("hash-ok", newPlatform(), DeviceDescription.EMPTY, "x3", NOW)).hasMessageContaining("another platform");
+        assertThat(devices.list(tenant, new DeviceQuery(null, null, null, null)).total()).isZero();
+    }
+
+    @Test
+    void oneTenantNeitherSeesNorCommandsAnothersDevices() {
+        TenantId a = newTenant();
+        TenantId b = newTenant();
+        PlatformId platform = newPlatform();
+        Device mine = enroll(a, platform, "mine");
+
+        assertThat(devices.find(a, mine.id())).isPresent();
+        assertThat(devices.find(b, mine.id())).isEmpty();
+        assertThat(devices.list(b, new DeviceQuery(platform, null, null, null)).items()).isEmpty();
+        assertThat(devices.unenroll(b, mine.id(), NOW)).isEmpty();
+        assertThat(commands.enrolledPlatforms(b, List.of(mine.id()))).isEmpty();
+        assertThatThrownBy(() -> commands.insertForDevices(b, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, List.of(mine.id())))
+                .isInstanceOf(NotFoundException.class);
+        Command toPlatform = commands.insertForPlatform(b, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, platform);
+        assertThat(toPlatform.deliveries().get(DeliveryState.QUEUED)).isZero();
+        assertThat(commands.nextFor(mine.id(), 10, NOW)).isEmpty();
+        assertThat(commands.find(a, toPlatform.id())).isEmpty();
+        audit.append(a, NOW, ADMIN, "device.viewed", mine.id().toString(), null);
+        assertThat(audit.list(b, new AuditQuery("device.viewed", null, null, null)).items()).isEmpty();
+        assertThat(audit.list(a, new AuditQuery("device.viewed", null, null, null)).items()).hasSize(1);
+    }
+
+    @Test
+    void devicesAreListedByPlatformStateAndText() {
+        TenantId tenant = newTenant();
+        PlatformId p1 = newPlatform();
+        PlatformId p2 = newPlatform();
+        Device kitchen = enroll(tenant, p1, "kitchen-ipad");
+        enroll(tenant, p1, "lobby-kiosk");
+        enroll(tenant, p2, "ceo-laptop");
+        devices.unenroll(tenant, kitchen.id(), NOW);
+
+        assertThat(devices.list(tenant, new DeviceQuery(p1, null, null, null)).total()).isEqualTo(2);
+        assertThat(devices.list(tenant, new DeviceQuery(p1, DeviceState.ENROLLED, null, null)).items())
+                .extracting(d -> d.description().name()).containsExactly("lobby-kiosk");
+        assertThat(devices.list(tenant, new DeviceQuery(null, null, "LAPTOP", null)).items())
+                .extracting(d -> d.description().name()).containsExactly("ceo-laptop");
+        assertThat(devices.list(tenant, new DeviceQuery(null, null, "sn-lobby", null)).total()).isEqualTo(1);
+        assertThat(devices.list(tenant, new DeviceQuery(null, null, null, new PageRequest(1, 1))).items()).hasSize(1);
+    }
+
+    @Test
+    void commandsAreDeliveredOldestFirstAndResultsAreIdempotent() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "d");
+        Command first = commands.insertForDevices(tenant, CommandId.random(), new CommandType("Lock"), Map.of("message", "hi"), ADMIN, NOW, null, List.of(d.id()));
+        Command second = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Restart"), Map.of(), ADMIN, NOW, null, platform);
+
+        List<PendingCommand> next = commands.nextFor(d.id(), 1, NOW);
+        assertThat(next).extracting(PendingCommand::id).containsExactly(first.id());
+        assertThat(next.get(0).payload()).containsEntry("message", "hi");
+        assertThat(next.get(0).attempt()).isEqualTo(1);
+        // asked again without answering: the same command comes again (at-least-once)
+        assertThat(commands.nextFor(d.id(), 1, NOW).get(0).attempt()).isEqualTo(2);
+
+        assertThat(commands.complete(d.id(), first.id(), CommandResult.acknowledged(Map.of("ok", true)), NOW)).isEqualTo(Completion.RECORDED);
+        assertThat(commands.complete(d.id(), first.id(), CommandResult.acknowledged(Map.of()), NOW)).isEqualTo(Completion.DUPLICATE);
+        assertThat(commands.complete(d.id(), CommandId.random(), CommandResult.acknowledged(Map.of()), NOW)).isEqualTo(Completion.UNKNOWN_COMMAND);
+
+        assertThat(commands.nextFor(d.id(), 5, NOW)).extracting(PendingCommand::id).containsExactly(second.id());
+        assertThat(commands.complete(d.id(), second.id(), CommandResult.notNow(), NOW)).isEqualTo(Completion.REQUEUED);
+        assertThat(commands.find(tenant, second.id()).orElseThrow().deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+        assertThat(commands.complete(d.id(), second.id(), CommandResult.error("busy", Map.of()), NOW)).isEqualTo(Completion.RECORDED);
+
+        var history = commands.history(tenant, d.id(), PageRequest.first(10));
+        assertThat(history.total()).isEqualTo(2);
+        assertThat(history.items().get(0).state()).isEqualTo(DeliveryState.ERROR);
+        assertThat(history.items().get(0).result().error()).isEqualTo("busy");
+        assertThat(history.items().get(1).result().data()).containsEntry("ok", true);
+        assertThat(commands.find(tenant, first.id()).orElseThrow().deliveries().get(DeliveryState.ACKNOWLEDGED)).isEqualTo(1);
+    }
+
+    @Test
+    void fanOutToAPlatformReachesEveryEnrolledDeviceOnce() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        List<DeviceId> ids = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            ids.add(enroll(tenant, platform, "fleet-" + i).id());
+        }
+        devices.unenroll(tenant, ids.get(0), NOW);
+
+        Command byPlatform = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Restart"), Map.of(), ADMIN, NOW, null, platform);
+        assertThat(byPlatform.deliveries().get(DeliveryState.QUEUED)).isEqualTo(599);
+
+        List<DeviceId> named = ids.subList(1, ids.size());
+        assertThat(commands.enrolledPlatforms(tenant, named)).hasSize(599);
+        Command byIds = commands.insertForDevices(tenant, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, named);
+        assertThat(byIds.deliveries().get(DeliveryState.QUEUED)).isEqualTo(599);
+
+        assertThat(commands.cancel(tenant, byIds.id(), NOW)).isEqualTo(599);
+        assertThat(commands.find(tenant, byIds.id()).orElseThrow().deliveries().get(DeliveryState.CANCELED)).isEqualTo(599);
+    }
+
+    @Test
+    void aNamedDeviceThatIsNotEnrolledQueuesNothing() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device ok = enroll(tenant, platform, "ok");
+        Device gone = enroll(tenant, platform, "gone");
+        devices.unenroll(tenant, gone.id(), NOW);
+        CommandId id = CommandId.random();
+
+        assertThatThrownBy(() -> commands.insertForDevices(tenant, id, new CommandType("Lock"), Map.of(), ADMIN, NOW, null, List.of(ok.id(), gone.id())))
+                .isInstanceOf(NotFoundException.class);
+        assertThat(commands.find(tenant, id)).isEmpty();
+        assertThat(commands.nextFor(ok.id(), 5, NOW)).isEmpty();
+    }
+
+    @Test
+    void unenrollCancelsUndeliveredCommandsAndDropsTheCredential() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "leaving");
+        String credential = "cred-leaving";
+        enrollment.createToken(tenant, platform, "hash-leaving", NOW.plusSeconds(60), 1, "admin:alice", NOW);
+        Device e = enrollment.enroll("hash-leaving", platform, DeviceDescription.EMPTY, credential, NOW);
+        Command c = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, platform);
+
+        assertThat(devices.unenroll(tenant, e.id(), NOW)).map(Device::state).contains(DeviceState.UNENROLLED);
+        assertThat(devices.findByCredential(platform, credential)).isEmpty();
+        Command after = commands.find(tenant, c.id()).orElseThrow();
+        assertThat(after.deliveries().get(DeliveryState.CANCELED)).isEqualTo(1);
+        assertThat(after.deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+        assertThat(d.state()).isEqualTo(DeviceState.ENROLLED);
+    }
+
+    @Test
+    void expiryRequeueAndPruning() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "d");
+        Command expiring = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, NOW.plusSeconds(10), platform);
+        Command lasting = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Restart"), Map.of(), ADMIN, NOW, null, platform);
+
+        assertThat(commands.nextFor(d.id(), 5, NOW.plusSeconds(11))).extracting(PendingCommand::id).containsExactly(lasting.id());
+        assertThat(commands.expire(NOW.plusSeconds(11))).isEqualTo(1);
+        assertThat(commands.find(tenant, expiring.id()).orElseThrow().deliveries().get(DeliveryState.EXPIRED)).isEqualTo(1);
+
+        assertThat(commands.requeueSent(platform)).isEqualTo(1);
+        assertThat(commands.find(tenant, lasting.id()).orElseThrow().deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+
+        commands.nextFor(d.id(), 5, NOW);
+        commands.complete(d.id(), lasting.id(), CommandResult.acknowledged(Map.of()), NOW.plusSeconds(20));
+        assertThat(commands.prune(NOW.plusSeconds(30))).isGreaterThanOrEqualTo(1);
+        assertThat(commands.find(tenant, lasting.id())).isEmpty();
+        assertThat(commands.find(tenant, expiring.id())).isPresent();
+    }
+
+    @Test
+    void pushTargetsAreStreamedInBatchesSkippingInvalidTokens() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        List<Device> fleet = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Device d = enroll(tenant, platform, "p" + i);
+            fleet.add(d);
+            devices.updatePush(d.id(), new PushRegistration("apns", "token-" + i, "com.apple.mgmt.x", "magic", i != 3));
+        }
+        Command c = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, platform);
+        List<List<Device>> batches = new ArrayList<>();
+        commands.forEachPushTarget(c.id(), 4, batches::add);
+
+        assertThat(batches).hasSize(2);
+        assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(6);
+        assertThat(batches.stream().flatMap(List::stream).map(x -> x.push().token())).doesNotContain("token-3").doesNotHaveDuplicates();
+    }
+
+    @Test
+    void inventoryKeepsSnapshotsAndUpdatesTheDeviceSummary() {
+        TenantId tenant = newTenant();
+        Device d = enroll(tenant, newPlatform(), "inv");
+        inventory.record(d.id(), new InventorySnapshot(NOW.plusSeconds(5), new DeviceDescription(null, "Model Y", "2.0", null, "hw-1"),
+                Map.of("battery", 0.5, "apps", List.of("a", "b"))));
+        inventory.record(d.id(), new InventorySnapshot(NOW.plusSeconds(10), new DeviceDescription(null, null, "2.1", null, null), Map.of("battery", 0.4)));
+
+        InventorySnapshot latest = inventory.latest(tenant, d.id()).orElseThrow();
+        assertThat(latest.facts()).containsEntry("battery", 0.4);
+        assertThat(inventory.history(tenant, d.id(), PageRequest.first(10)).total()).isEqualTo(2);
+        Device after = devices.find(tenant, d.id()).orElseThrow();
+        assertThat(after.description().model()).isEqualTo("Model Y");
+        assertThat(after.description().osVersion()).isEqualTo("2.1");
+        assertThat(after.description().name()).isEqualTo("inv");
+        assertThat(after.lastSeenAt()).isEqualTo(NOW.plusSeconds(10));
+        assertThat(inventory.latest(newTenant(), d.id())).isEmpty();
+    }
+
+    @Test
+    void accountsTokensAndPlatforms() {
+        TenantId tenant = newTenant();
+        String user = "u-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.createAccount(user, tenant, Role.OPERATOR, "hash", NOW);
+        assertThat(accounts.findAccount(user)).map(a -> a.account().role()).contains(Role.OPERATOR);
+        assertThat(accounts.listAccounts(tenant)).hasSize(1);
+
+        String tokenId = UUID.randomUUID().toString();
+        accounts.createToken(tokenId, user, tenant, "ci", Role.AUDITOR, "secret-hash-" + tokenId, NOW, NOW.plus(Duration.ofDays(1)));
+        assertThat(accounts.findTokenByHash("secret-hash-" + tokenId)).map(AccountStore.StoredToken::revoked).contains(false);
+        assertThat(accounts.revokeToken(user, tokenId)).isTrue();
+        assertThat(accounts.revokeToken(user, tokenId)).isFalse();
+        assertThat(accounts.findTokenByHash("secret-hash-" + tokenId)).map(AccountStore.StoredToken::revoked).contains(true);
+
+        PlatformId p = newPlatform();
+        platforms.remember(new PlatformStore.KnownPlatform(p, "P", "1.0.0", List.of("/agent/p"), NOW));
+        platforms.remember(new PlatformStore.KnownPlatform(p, "P", "1.1.0", List.of("/agent/p", "/enroll/p"), NOW));
+        assertThat(platforms.known()).filteredOn(k -> k.id().equals(p)).singleElement()
+                .satisfies(k -> assertThat(k.devicePaths()).containsExactly("/agent/p", "/enroll/p"))
+                .satisfies(k -> assertThat(k.version()).isEqualTo("1.1.0"));
+    }
+}
