@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.persistence.EntityManagerFactory;
-
 import io.mooring.api.Actor;
 import io.mooring.api.AuditQuery;
 import io.mooring.api.Command;
@@ -36,6 +34,11 @@ import io.mooring.api.PushRegistration;
 import io.mooring.api.TenantId;
 import io.mooring.api.admin.Role;
 import io.mooring.api.store.AccountStore;
+import io.mooring.api.store.AuditStore;
+import io.mooring.api.store.CommandStore;
+import io.mooring.api.store.DeviceStore;
+import io.mooring.api.store.EnrollmentStore;
+import io.mooring.api.store.InventoryStore;
 import io.mooring.api.store.PlatformStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -51,35 +54,32 @@ abstract class StoresContract {
     private static final Actor ADMIN = new Actor(Actor.Kind.ADMIN, "alice");
 
     TestDatabase db;
-    EntityManagerFactory emf;
-    JpaDeviceStore devices;
-    JpaEnrollmentStore enrollment;
-    JdbcCommandStore commands;
-    JpaInventoryStore inventory;
-    JpaAuditStore audit;
-    JpaAccountStore accounts;
-    JpaPlatformStore platforms;
+    TestStores stores;
+    DeviceStore devices;
+    EnrollmentStore enrollment;
+    CommandStore commands;
+    InventoryStore inventory;
+    AuditStore audit;
+    AccountStore accounts;
+    PlatformStore platforms;
 
     void open(TestDatabase database) throws Exception {
         db = database;
-        MigratedDatabase migrated = db.migrate();
-        emf = db.entityManagerFactory();
-        Jpa jpa = new Jpa(emf);
-        devices = new JpaDeviceStore(jpa, migrated.jdbc());
-        enrollment = new JpaEnrollmentStore(jpa);
-        commands = new JdbcCommandStore(migrated.jdbc());
-        inventory = new JpaInventoryStore(jpa, devices);
-        audit = new JpaAuditStore(jpa);
-        accounts = new JpaAccountStore(jpa);
-        platforms = new JpaPlatformStore(jpa);
+        stores = new TestStores(database);
+        devices = stores.devices;
+        enrollment = stores.enrollment;
+        commands = stores.commands;
+        inventory = stores.inventory;
+        audit = stores.audit;
+        accounts = stores.accounts;
+        platforms = stores.platforms;
     }
 
     @AfterAll
     void close() throws Exception {
-        if (emf != null) {
-            emf.close();
-        }
-        if (db != null) {
+        if (stores != null) {
+            stores.close();
+        } else if (db != null) {
             db.close();
         }
     }
