@@ -105,9 +105,15 @@ class CoreServicesTest {
     /** A platform accepting Lock (optional string "message") and Ping; "Hang" sleeps past the call timeout. */
     static final class TestPlatform implements PlatformPlugin, CommandSupport {
         final PlatformId id;
+        final List<String> paths;
 
         TestPlatform(String id) {
+            this(id, List.of("/agent/" + id));
+        }
+
+        TestPlatform(String id, List<String> paths) {
             this.id = new PlatformId(id);
+            this.paths = paths;
         }
 
         @Override
@@ -122,7 +128,7 @@ class CoreServicesTest {
 
         @Override
         public List<String> devicePaths() {
-            return List.of("/agent/" + id);
+            return paths;
         }
 
         @Override
@@ -256,18 +262,8 @@ class CoreServicesTest {
         TestPlatform a = new TestPlatform("paths-a");
         assertThat(host.add(a, "1", "test")).isTrue();
         assertThat(host.add(new TestPlatform("paths-a"), "2", "test")).isFalse();
-        PlatformPlugin greedy = new TestPlatform("paths-b") {
-            @Override
-            public List<String> devicePaths() {
-                return List.of("/agent/paths-a/sub");
-            }
-        };
-        PlatformPlugin rude = new TestPlatform("paths-c") {
-            @Override
-            public List<String> devicePaths() {
-                return List.of("/api/v1");
-            }
-        };
+        PlatformPlugin greedy = new TestPlatform("paths-b", List.of("/agent/paths-a/sub"));
+        PlatformPlugin rude = new TestPlatform("paths-c", List.of("/api/v1"));
         assertThat(host.add(greedy, "1", "test")).isFalse();
         assertThat(host.add(rude, "1", "test")).isFalse();
         assertThat(host.installed()).extracting(p -> p.id().value()).contains("paths-a").doesNotContain("paths-b", "paths-c");

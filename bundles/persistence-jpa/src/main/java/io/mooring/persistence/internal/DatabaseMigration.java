@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * database is unreachable, then offers {@link MigratedDatabase} so the stores can start.
  */
 @Component(service = {})
+// registered by hand once migrated, so the resolver is told here that this bundle provides it
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.mooring.persistence.internal.MigratedDatabase")
 public final class DatabaseMigration {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigration.class);
     private static final long RETRY_SECONDS = 5;
