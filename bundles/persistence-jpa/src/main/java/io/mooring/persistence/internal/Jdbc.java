@@ -45,6 +45,18 @@ final class Jdbc {
         }
     }
 
+    /** One statement in auto-commit mode: a single round trip, for statements that are atomic on their own. */
+    <T> T single(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new UnavailableException("the database did not complete the request", e);
+        }
+    }
+
     private static boolean detectPostgres(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");

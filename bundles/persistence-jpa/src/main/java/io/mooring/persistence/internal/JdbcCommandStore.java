@@ -230,8 +230,41 @@ public final class JdbcCommandStore implements CommandStore {
         });
     }
 
+    /**
+     * PostgreSQL hands out and marks the commands in one statement (a single round trip on the hot path
+     * of every check-in); RETURNING has no order, so the rows are sorted by queue position here.
+     */
+    private static final String NEXT_POSTGRES = "UPDATE command_delivery d SET state = 'SENT', attempts = d.attempts + 1, sent_at = ? "
+            + "FROM command c WHERE c.id = d.command_id AND d.device_id = ? AND d.command_id IN ("
+            + "SELECT n.command_id FROM command_delivery n JOIN command nc ON nc.id = n.command_id WHERE n.device_id = ? "
+            + "AND n.state IN ('QUEUED', 'SENT') AND (nc.expires_at IS NULL OR nc.expires_at > ?) ORDER BY n.command_seq LIMIT ?) "
+            + "RETURNING d.command_id, d.attempts, c.type, c.payload, d.command_seq";
+
     @Override
     public List<PendingCommand> nextFor(DeviceId device, int max, Instant now) {
+        if (jdbc.postgres()) {
+            return jdbc.single(c -> {
+                List<Object[]> rows = new ArrayList<>(max);
+                try (PreparedStatement p = c.prepareStatement(NEXT_POSTGRES)) {
+                    Timestamp t = Timestamp.from(now);
+                    p.setTimestamp(1, t);
+                    p.setString(2, device.toString());
+                    p.setString(3, device.toString());
+                    p.setTimestamp(4, t);
+                    p.setInt(5, max);
+                    try (ResultSet rs = p.executeQuery()) {
+                        while (rs.next()) {
+                            rows.add(new Object[] {rs.getLong(5), new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device,
+                                    new CommandType(rs.getString(3)), Json.readMap(rs.getString(4)), rs.getInt(2))});
+                        }
+                    }
+                }
+                rows.sort(java.util.Comparator.comparingLong(r -> (Long) r[0]));
+                List<PendingCommand> out = new ArrayList<>(rows.size());
+                rows.forEach(r -> out.add((PendingCommand) r[1]));
+                return out;
+            });
+        }
         return jdbc.inTransaction(c -> {
             List<PendingCommand> out = new ArrayList<>(max);
             try (PreparedStatement p = c.prepareStatement("SELECT d.command_id, d.attempts, c.type, c.payload FROM command_delivery d "

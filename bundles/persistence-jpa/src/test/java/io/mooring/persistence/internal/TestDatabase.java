@@ -15,7 +15,7 @@ import javax.sql.DataSource;
 import org.eclipse.persistence.config.PersistenceUnitProperties;
 import org.eclipse.persistence.jpa.PersistenceProvider;
 import org.h2.jdbcx.JdbcDataSource;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.apache.commons.dbcp2.BasicDataSource;
 
 /**
  * A database of its own for one test class: a named in-memory H2 database, or a PostgreSQL database
@@ -45,11 +45,13 @@ public final class TestDatabase implements AutoCloseable {
                     Statement s = admin.createStatement()) {
                 s.execute("CREATE DATABASE " + name);
             }
-            PGSimpleDataSource pg = new PGSimpleDataSource();
-            pg.setURL("jdbc:postgresql://" + PG_HOST + "/" + name);
-            pg.setUser("postgres");
-            pg.setReWriteBatchedInserts(true);
-            dataSource = pg;
+            BasicDataSource pool = new BasicDataSource();
+            pool.setDriverClassName("org.postgresql.Driver");
+            pool.setUrl("jdbc:postgresql://" + PG_HOST + "/" + name + "?reWriteBatchedInserts=true");
+            pool.setUsername("postgres");
+            pool.setMaxTotal(16);
+            pool.setMaxIdle(16);
+            dataSource = pool;
         }
     }
 
@@ -95,6 +97,7 @@ public final class TestDatabase implements AutoCloseable {
             }
             keepAlive.close();
         } else {
+            ((BasicDataSource) dataSource).close();
             try (Connection admin = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + "/postgres", "postgres", "");
                     Statement s = admin.createStatement()) {
                 s.execute("DROP DATABASE IF EXISTS " + name.toLowerCase(Locale.ROOT) + " WITH (FORCE)");
