@@ -9,16 +9,36 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
-/** Readiness: starting until the schema is current, then up while the database answers. */
+/**
+ * Readiness: starting until the schema is current, then up while the database answers. The answer is
+ * kept for a second, so a load balancer polling hard costs at most one connection check per second.
+ */
 @Component
 public final class DatabaseHealth implements SystemHealth {
-    private static final long CACHE_NANOS = 1_000_000_000L;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private final long cacheNanos;
     private volatile MigratedDatabase database;
-
     private volatile long checkedAt;
     private volatile Status last = Status.STARTING;
+
+    public DatabaseHealth() {
+        this(1_000_000_000L);
+    }
+
+    DatabaseHealth(long cacheNanos) {
+        this.cacheNanos = cacheNanos;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindDatabase(MigratedDatabase db) {
+        database = db;
+        checkedAt = 0;
+    }
+
+    void unbindDatabase(MigratedDatabase db) {
+        if (database == db) {
+            database = null;
+        }
+    }
 
     @Override
     public Status status() {
@@ -27,7 +47,7 @@ public final class DatabaseHealth implements SystemHealth {
             return Status.STARTING;
         }
         long now = System.nanoTime();
-        if (now - checkedAt < CACHE_NANOS) {
+        if (checkedAt != 0 && now - checkedAt < cacheNanos) {
             return last;
         }
         Status status;
