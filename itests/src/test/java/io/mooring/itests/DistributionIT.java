@@ -171,6 +171,7 @@ public class DistributionIT extends MooringTestSupport {
         String acmeDevice = enrollFleet(acme, "acme", 1).get(0).deviceId();
         assertEquals(200, system.inTenant("acme").get("v1/devices/" + acmeDevice).status());
         assertEquals(404, system.get("v1/devices/" + acmeDevice).status());
+        assertEquals(404, system.inTenant("no-such-tenant").get("v1/devices").status());
         assertEquals("ENROLLED", system.get("v1/devices/" + defaultDevice).json().get("state").asText());
     }
 

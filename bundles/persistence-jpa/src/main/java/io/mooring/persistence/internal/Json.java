@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.mooring.api.DeviceDescription;
 import io.mooring.api.Payload;
+import io.mooring.api.ValidationException;
 
 /** Payload trees and small records as JSON text columns. */
 final class Json {
@@ -18,9 +19,16 @@ final class Json {
     private Json() {
     }
 
+    /** What a JSON text column holds (VARCHAR(1048576)); a larger payload or result is refused before any write. */
+    static final int MAX_CHARS = 1_048_576;
+
     static String write(Object value) {
         try {
-            return MAPPER.writeValueAsString(value);
+            String json = MAPPER.writeValueAsString(value);
+            if (json.length() > MAX_CHARS) {
+                throw new ValidationException("payload", "the data is larger than " + MAX_CHARS + " characters as JSON");
+            }
+            return json;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("payload is not serializable", e);
         }

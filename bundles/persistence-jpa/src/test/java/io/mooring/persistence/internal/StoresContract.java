@@ -249,6 +249,19 @@ abstract class StoresContract {
     }
 
     @Test
+    void aPayloadTooLargeForItsColumnIsRefusedBeforeAnyWrite() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "big");
+        CommandId id = CommandId.random();
+        Map<String, Object> huge = Map.of("blob", "x".repeat(Json.MAX_CHARS));
+        assertThatThrownBy(() -> commands.insertForPlatform(tenant, id, new CommandType("Lock"), huge, ADMIN, NOW, null, platform))
+                .isInstanceOf(io.mooring.api.ValidationException.class);
+        assertThat(commands.find(tenant, id)).isEmpty();
+        assertThat(commands.nextFor(d.id(), 5, NOW)).isEmpty();
+    }
+
+    @Test
     void unenrollCancelsUndeliveredCommandsAndDropsTheCredential() {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();

@@ -63,6 +63,11 @@ final class ApiAuthentication implements ContainerRequestFilter {
                 request.abortWith(Problem.response(400, "Bad Request", e.getMessage(), TENANT_HEADER));
                 return;
             }
+            TenantId wanted = tenant;
+            if (accounts.listTenants(who).stream().noneMatch(t -> t.id().equals(wanted))) {
+                request.abortWith(Problem.response(Response.Status.NOT_FOUND, "there is no tenant '" + requested + "'"));
+                return;
+            }
         }
         Method method = resourceInfo == null ? null : resourceInfo.getResourceMethod();
         Allowed allowed = method == null ? null : method.getAnnotation(Allowed.class);
