@@ -102,8 +102,21 @@ abstract class StoresContract {
 
     @Test
     void migrationsAreRecordedAndRerunChangesNothing() throws Exception {
-        assertThat(db.migrate().schemaVersion()).isEqualTo(1);
-        assertThat(db.migrate().schemaVersion()).isEqualTo(1);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(2);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void aScepChallengeIsRedeemedOnceBeforeItExpires() {
+        TenantId tenant = newTenant();
+        stores.pki.createChallenge(tenant, "h-once", "test", NOW.plusSeconds(60), NOW);
+        stores.pki.createChallenge(tenant, "h-old", "test", NOW.minusSeconds(1), NOW.minusSeconds(60));
+
+        assertThat(stores.pki.redeemChallenge("h-once", NOW)).isEqualTo(new io.mooring.api.store.PkiStore.RedeemedChallenge(
+                io.mooring.api.store.PkiStore.Redemption.REDEEMED, tenant));
+        assertThat(stores.pki.redeemChallenge("h-once", NOW).outcome()).isEqualTo(io.mooring.api.store.PkiStore.Redemption.USED);
+        assertThat(stores.pki.redeemChallenge("h-old", NOW).outcome()).isEqualTo(io.mooring.api.store.PkiStore.Redemption.EXPIRED);
+        assertThat(stores.pki.redeemChallenge("h-none", NOW).outcome()).isEqualTo(io.mooring.api.store.PkiStore.Redemption.UNKNOWN);
     }
 
     @Test

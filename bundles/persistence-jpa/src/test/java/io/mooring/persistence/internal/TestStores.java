@@ -8,6 +8,7 @@ import io.mooring.api.store.CommandStore;
 import io.mooring.api.store.DeviceStore;
 import io.mooring.api.store.EnrollmentStore;
 import io.mooring.api.store.InventoryStore;
+import io.mooring.api.store.PkiStore;
 import io.mooring.api.store.PlatformStore;
 
 /** The real stores over a migrated {@link TestDatabase}, for tests and benchmarks of other modules. */
@@ -20,6 +21,7 @@ public final class TestStores implements AutoCloseable {
     public final AuditStore audit;
     public final AccountStore accounts;
     public final PlatformStore platforms;
+    public final PkiStore pki;
     private final EntityManagerFactory emf;
 
     public TestStores(TestDatabase database) throws Exception {
@@ -35,6 +37,7 @@ public final class TestStores implements AutoCloseable {
         audit = new JpaAuditStore(jpa);
         accounts = new JpaAccountStore(jpa);
         platforms = new JpaPlatformStore(jpa);
+        pki = new JdbcPkiStore(migrated.jdbc());
     }
 
     @Override

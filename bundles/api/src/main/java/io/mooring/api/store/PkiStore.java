@@ -1,0 +1,30 @@
+package io.mooring.api.store;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import io.mooring.api.Page;
+import io.mooring.api.PageRequest;
+import io.mooring.api.TenantId;
+import io.mooring.api.pki.IssuedCertificate;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** SCEP challenges and the issued-certificate inventory. */
+@ProviderType
+public interface PkiStore {
+    enum Redemption { REDEEMED, UNKNOWN, USED, EXPIRED }
+
+    record RedeemedChallenge(Redemption outcome, TenantId tenant) {
+    }
+
+    void createChallenge(TenantId tenant, String secretHash, String purpose, Instant expiresAt, Instant now);
+
+    /** Marks the challenge used, atomically: of two requests presenting it, one is REDEEMED and one USED. */
+    RedeemedChallenge redeemChallenge(String secretHash, Instant now);
+
+    void recordCertificate(IssuedCertificate certificate);
+
+    Page<IssuedCertificate> listCertificates(TenantId tenant, PageRequest page);
+
+    Optional<IssuedCertificate> findCertificate(String serial);
+}

@@ -1,0 +1,145 @@
+package io.mooring.persistence.internal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.mooring.api.Page;
+import io.mooring.api.PageRequest;
+import io.mooring.api.TenantId;
+import io.mooring.api.pki.IssuedCertificate;
+import io.mooring.api.store.PkiStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+@Component(service = PkiStore.class)
+public final class JdbcPkiStore implements PkiStore {
+    private static final String CERT_COLUMNS = "serial, tenant_id, subject, not_before, not_after, status, issued_at, certificate";
+
+    private final Jdbc jdbc;
+
+    @Activate
+    public JdbcPkiStore(@Reference MigratedDatabase database) {
+        this(database.jdbc());
+    }
+
+    JdbcPkiStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void createChallenge(TenantId tenant, String secretHash, String purpose, Instant expiresAt, Instant now) {
+        jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO scep_challenge (secret_hash, tenant_id, purpose, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                p.setString(1, secretHash);
+                p.setString(2, tenant.value());
+                p.setString(3, purpose);
+                p.setTimestamp(4, Timestamp.from(expiresAt));
+                p.setTimestamp(5, Timestamp.from(now));
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public RedeemedChallenge redeemChallenge(String secretHash, Instant now) {
+        return jdbc.inTransaction(c -> {
+            String tenant;
+            Instant expires;
+            Timestamp used;
+            try (PreparedStatement p = c.prepareStatement("SELECT tenant_id, expires_at, used_at FROM scep_challenge WHERE secret_hash = ? FOR UPDATE")) {
+                p.setString(1, secretHash);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        return new RedeemedChallenge(Redemption.UNKNOWN, null);
+                    }
+                    tenant = rs.getString(1);
+                    expires = rs.getTimestamp(2).toInstant();
+                    used = rs.getTimestamp(3);
+                }
+            }
+            if (used != null) {
+                return new RedeemedChallenge(Redemption.USED, new TenantId(tenant));
+            }
+            if (!expires.isAfter(now)) {
+                return new RedeemedChallenge(Redemption.EXPIRED, new TenantId(tenant));
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE scep_challenge SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL")) {
+                p.setTimestamp(1, Timestamp.from(now));
+                p.setString(2, secretHash);
+                if (p.executeUpdate() != 1) {
+                    return new RedeemedChallenge(Redemption.USED, new TenantId(tenant));
+                }
+            }
+            return new RedeemedChallenge(Redemption.REDEEMED, new TenantId(tenant));
+        });
+    }
+
+    @Override
+    public void recordCertificate(IssuedCertificate cert) {
+        jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO issued_certificate (" + CERT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, cert.serial());
+                p.setString(2, cert.tenant().value());
+                p.setString(3, cert.subject());
+                p.setTimestamp(4, Timestamp.from(cert.notBefore()));
+                p.setTimestamp(5, Timestamp.from(cert.notAfter()));
+                p.setString(6, cert.status().name());
+                p.setTimestamp(7, Timestamp.from(cert.issuedAt()));
+                p.setString(8, cert.pem());
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Page<IssuedCertificate> listCertificates(TenantId tenant, PageRequest page) {
+        return jdbc.inTransaction(c -> {
+            long total;
+            try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM issued_certificate WHERE tenant_id = ?")) {
+                p.setString(1, tenant.value());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<IssuedCertificate> items = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT " + CERT_COLUMNS + " FROM issued_certificate WHERE tenant_id = ? "
+                    + "ORDER BY issued_at DESC, serial LIMIT ? OFFSET ?")) {
+                p.setString(1, tenant.value());
+                p.setInt(2, page.limit());
+                p.setInt(3, page.offset());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(map(rs));
+                    }
+                }
+            }
+            return new Page<>(items, total, page.offset(), page.limit());
+        });
+    }
+
+    @Override
+    public Optional<IssuedCertificate> findCertificate(String serial) {
+        return jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + CERT_COLUMNS + " FROM issued_certificate WHERE serial = ?")) {
+                p.setString(1, serial);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static IssuedCertificate map(ResultSet rs) throws SQLException {
+        return new IssuedCertificate(rs.getString(1), new TenantId(rs.getString(2)), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                rs.getTimestamp(5).toInstant(), IssuedCertificate.Status.valueOf(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getString(8));
+    }
+}
