@@ -1,0 +1,26 @@
+package io.mooring.pki.internal;
+
+import io.mooring.api.Page;
+import io.mooring.api.PageRequest;
+import io.mooring.api.TenantId;
+import io.mooring.api.pki.CertificateInventory;
+import io.mooring.api.pki.IssuedCertificate;
+import io.mooring.api.store.PkiStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+@Component(service = CertificateInventory.class)
+public final class CertificateInventoryImpl implements CertificateInventory {
+    private final PkiStore store;
+
+    @Activate
+    public CertificateInventoryImpl(@Reference PkiStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Page<IssuedCertificate> list(TenantId tenant, PageRequest page) {
+        return store.listCertificates(tenant, page);
+    }
+}

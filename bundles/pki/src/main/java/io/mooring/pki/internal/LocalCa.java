@@ -1,0 +1,104 @@
+package io.mooring.pki.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mooring's own certificate authority: loaded from its folder, or created there at first start (on a
+ * thread of its own: an RSA key takes a moment). Bouncy Castle is used as a provider instance, never
+ * registered JVM-wide, so this bundle can be replaced while the server runs.
+ */
+@Component(service = LocalCa.class, configurationPid = "io.mooring.pki")
+@Designate(ocd = PkiConfig.class)
+public final class LocalCa {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCa.class);
+    static final String PASSPHRASE_FILE = "ca.passphrase";
+
+    private final Provider bc = new BouncyCastleProvider();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mooring-ca");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CompletableFuture<CaMaterial> material;
+
+    @Activate
+    public LocalCa(PkiConfig config) {
+        Path folder = config.ca_folder().isBlank() ? Path.of(System.getProperty("karaf.data", "data"), "mooring", "pki") : Path.of(config.ca_folder());
+        material = CompletableFuture.supplyAsync(() -> open(folder, config), executor);
+    }
+
+    private CaMaterial open(Path folder, PkiConfig config) {
+        try {
+            char[] passphrase = passphrase(folder, config);
+            CaKeyStore keys = new CaKeyStore(folder, bc);
+            if (keys.exists()) {
+                CaMaterial ca = keys.load(passphrase);
+                LOG.info("Loaded the CA {} (valid until {})", ca.certificate().getSubjectX500Principal().getName(), ca.certificate().getNotAfter());
+                return ca;
+            }
+            CaMaterial ca = keys.create(config.ca_subject(), config.ca_key_size(), Duration.ofDays(365L * config.ca_validity_years()), passphrase);
+            LOG.info("Created the CA {} in {}", ca.certificate().getSubjectX500Principal().getName(), folder);
+            return ca;
+        } catch (Exception e) {
+            LOG.error("The certificate authority is not available: {}", e.getMessage());
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static char[] passphrase(Path folder, PkiConfig config) throws java.io.IOException {
+        if (!config.ca_passphrase().isEmpty()) {
+            return config.ca_passphrase().toCharArray();
+        }
+        Path file = folder.resolve(PASSPHRASE_FILE);
+        if (!Files.exists(file)) {
+            Files.createDirectories(folder);
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            CaKeyStore.writePrivate(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+            LOG.warn("No ca.passphrase configured: generated one in {}. Move it into etc/io.mooring.pki.cfg (ca.passphrase) and keep it "
+                    + "away from the key for the key to be protected at rest.", file);
+        }
+        return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
+    }
+
+    /** The CA, waiting at most {@code timeout} for it to be created or loaded; null while it is not ready. */
+    CaMaterial material(Duration timeout) {
+        try {
+            return material.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        }
+    }
+
+    Provider provider() {
+        return bc;
+    }
+
+    @Deactivate
+    void deactivate() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,36 @@
+package io.mooring.pki.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Mooring PKI", description = "Mooring's certificate authority and SCEP server")
+@interface PkiConfig {
+    @AttributeDefinition(description = "Passphrase that encrypts the CA key at rest; empty generates one into the CA folder (move it here)",
+            type = AttributeType.PASSWORD)
+    String ca_passphrase() default "";
+
+    @AttributeDefinition(description = "Folder of the CA certificate and encrypted key; empty means data/mooring/pki")
+    String ca_folder() default "";
+
+    @AttributeDefinition(description = "Subject of the CA created at first start")
+    String ca_subject() default "CN=Mooring Device CA,O=Mooring";
+
+    @AttributeDefinition(description = "RSA key size of the CA created at first start")
+    int ca_key_size() default 3072;
+
+    @AttributeDefinition(description = "Years the CA created at first start is valid")
+    int ca_validity_years() default 10;
+
+    @AttributeDefinition(description = "RSA key sizes accepted in certificate requests")
+    int[] scep_rsa_key_sizes() default {2048};
+
+    @AttributeDefinition(description = "Days an issued device certificate is valid")
+    int scep_certificate_validity_days() default 365;
+
+    @AttributeDefinition(description = "Largest SCEP request accepted, in bytes")
+    int scep_max_request_bytes() default 65_536;
+
+    @AttributeDefinition(description = "Address devices reach the SCEP server at, put into enrollment payloads")
+    String scep_url() default "http://localhost:8181/scep";
+}

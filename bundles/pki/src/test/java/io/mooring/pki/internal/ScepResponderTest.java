@@ -1,0 +1,154 @@
+package io.mooring.pki.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.Provider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+
+import io.mooring.api.PageRequest;
+import io.mooring.api.TenantId;
+import io.mooring.api.pki.ScepChallenge;
+import io.mooring.persistence.internal.TestDatabase;
+import io.mooring.persistence.internal.TestStores;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SCEP responder over the real stores (H2), driven by a client built from RFC 8894. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ScepResponderTest {
+    static final Path CORPUS = Path.of("../../../shared/corpus/scep");
+
+    final Provider bc = new BouncyCastleProvider();
+    TestStores stores;
+    CaMaterial ca;
+    ScepResponder responder;
+    ScepChallengesImpl challenges;
+
+    @BeforeAll
+    void setUp(@TempDir Path folder) throws Exception {
+        stores = new TestStores(TestDatabase.create(TestDatabase.Kind.H2));
+        ca = new CaKeyStore(folder, bc).create("CN=Test CA,O=Mooring", 2048, Duration.ofDays(30), "passphrase".toCharArray());
+        responder = new ScepResponder(ca, bc, stores.pki, new ScepPolicy(Set.of(2048), Duration.ofDays(365), 65_536), Clock.systemUTC());
+        challenges = new ScepChallengesImpl(stores.pki, "http://localhost/scep", Clock.systemUTC());
+    }
+
+    @AfterAll
+    void tearDown() throws Exception {
+        stores.close();
+    }
+
+    private String challenge() {
+        return challenges.issue(TenantId.DEFAULT, "test", Duration.ofMinutes(5)).secret();
+    }
+
+    @Test
+    void aValidRequestGetsAClientCertificateFromTheCa() throws Exception {
+        ScepTestClient client = new ScepTestClient(bc, 2048, "device-1");
+        ScepTestClient.Reply reply = client.read(responder.pkiOperation(client.pkcsReq(ca.certificate(), "device-1", challenge())), ca.certificate());
+
+        assertThat(reply.pkiStatus()).isEqualTo("0");
+        assertThat(reply.transactionId()).isEqualTo(client.transactionId);
+        assertThat(reply.recipientNonce()).isEqualTo(client.nonce);
+        assertThat(reply.issued().getSubjectX500Principal().getName()).isEqualTo("CN=device-1");
+        assertThat(reply.issued().getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+        assertThat(reply.issued().getPublicKey()).isEqualTo(client.keys.getPublic());
+        reply.issued().verify(ca.certificate().getPublicKey());
+        assertThat(stores.pki.findCertificate(reply.issued().getSerialNumber().toString(16))).isPresent();
+    }
+
+    @Test
+    void aChallengeIsSpentOnceAndWrongOrExpiredOnesIssueNothing() throws Exception {
+        long before = stores.pki.listCertificates(TenantId.DEFAULT, PageRequest.first(500)).total();
+        String once = challenge();
+        ScepTestClient first = new ScepTestClient(bc, 2048, "first");
+        assertThat(first.read(responder.pkiOperation(first.pkcsReq(ca.certificate(), "first", once)), ca.certificate()).pkiStatus()).isEqualTo("0");
+
+        ScepTestClient second = new ScepTestClient(bc, 2048, "second");
+        assertFailure(second, second.pkcsReq(ca.certificate(), "second", once), "2");
+        assertFailure(second, second.pkcsReq(ca.certificate(), "second", "not-a-challenge"), "2");
+        assertFailure(second, second.pkcsReq(ca.certificate(), "second", null), "2");
+
+        ScepChallenge shortLived = challenges.issue(TenantId.DEFAULT, "test", Duration.ofMillis(1));
+        Thread.sleep(5);
+        assertFailure(second, second.pkcsReq(ca.certificate(), "second", shortLived.secret()), "2");
+
+        assertThat(stores.pki.listCertificates(TenantId.DEFAULT, PageRequest.first(500)).total()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aKeyOutsideThePolicyIsRefusedWithBadAlgAndKeepsItsChallenge() throws Exception {
+        String secret = challenge();
+        ScepTestClient big = new ScepTestClient(bc, 4096, "big");
+        assertFailure(big, big.pkcsReq(ca.certificate(), "big", secret), "0");
+        ScepTestClient right = new ScepTestClient(bc, 2048, "right");
+        assertThat(right.read(responder.pkiOperation(right.pkcsReq(ca.certificate(), "right", secret)), ca.certificate()).pkiStatus()).isEqualTo("0");
+    }
+
+    @Test
+    void garbageTruncatedAndOversizedRequestsGetAFailureCertRep() throws Exception {
+        ScepTestClient client = new ScepTestClient(bc, 2048, "broken");
+        byte[] valid = client.pkcsReq(ca.certificate(), "broken", challenge());
+        for (byte[] bad : new byte[][] {"hello".getBytes(), new byte[0], Arrays.copyOf(valid, valid.length / 2), new byte[70_000]}) {
+            ScepTestClient.Reply reply = client.read(responder.pkiOperation(bad), ca.certificate());
+            assertThat(reply.pkiStatus()).isEqualTo("2");
+            assertThat(reply.failInfo()).isIn("1", "2");
+        }
+        // a tampered signature is a bad message check, and echoes the transaction
+        byte[] tampered = valid.clone();
+        tampered[tampered.length - 10] ^= 0x55;
+        ScepTestClient.Reply reply = client.read(responder.pkiOperation(tampered), ca.certificate());
+        assertThat(reply.pkiStatus()).isEqualTo("2");
+        assertThat(reply.failInfo()).isEqualTo("1");
+    }
+
+    @Test
+    void aRealRequestEncryptedForAnotherCaGetsAWellFormedFailure() throws Exception {
+        Path request = CORPUS.resolve("testdata_PKCSReq.der");
+        if (!Files.exists(request)) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("the protocol corpus is missing at " + CORPUS.toAbsolutePath());
+            }
+            Assumptions.abort("the protocol corpus is not at " + CORPUS.toAbsolutePath() + " (it is beside the project in CI)");
+        }
+        ScepTestClient reader = new ScepTestClient(bc, 2048, "reader");
+        ScepTestClient.Reply reply = reader.read(responder.pkiOperation(Files.readAllBytes(request)), ca.certificate());
+        assertThat(reply.pkiStatus()).isEqualTo("2");
+        assertThat(reply.failInfo()).isEqualTo("1");
+        assertThat(reply.transactionId()).isNotBlank();
+        assertThat(reply.recipientNonce()).isNotEmpty();
+    }
+
+    @Test
+    void aRenewalSignedByAnIssuedCertificateNeedsNoChallenge() throws Exception {
+        ScepTestClient device = new ScepTestClient(bc, 2048, "renewing");
+        ScepTestClient.Reply first = device.read(responder.pkiOperation(device.pkcsReq(ca.certificate(), "renewing", challenge())), ca.certificate());
+        ScepTestClient renewed = new ScepTestClient(bc, 2048, "renewing");
+        byte[] renewal = renewed.renewalReq(ca.certificate(), "renewing", first.issued(), new KeyPair(device.keys.getPublic(), device.keys.getPrivate()));
+        ScepTestClient.Reply second = renewed.read(responder.pkiOperation(renewal), ca.certificate(), device.keys.getPrivate());
+        assertThat(second.pkiStatus()).isEqualTo("0");
+        assertThat(second.issued().getSerialNumber()).isNotEqualTo(first.issued().getSerialNumber());
+        assertThat(second.issued().getPublicKey()).isEqualTo(renewed.keys.getPublic());
+
+        byte[] selfSignedRenewal = renewed.renewalReq(ca.certificate(), "renewing", renewed.selfSigned, renewed.keys);
+        assertThat(renewed.read(responder.pkiOperation(selfSignedRenewal), ca.certificate()).failInfo()).isEqualTo("4");
+    }
+
+    private void assertFailure(ScepTestClient client, byte[] request, String failInfo) throws Exception {
+        ScepTestClient.Reply reply = client.read(responder.pkiOperation(request), ca.certificate());
+        assertThat(reply.pkiStatus()).isEqualTo("2");
+        assertThat(reply.failInfo()).isEqualTo(failInfo);
+        assertThat(reply.transactionId()).isEqualTo(client.transactionId);
+    }
+}
