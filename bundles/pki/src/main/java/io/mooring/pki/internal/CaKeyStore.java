@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -46,6 +47,9 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 final class CaKeyStore {
     static final String CERT_FILE = "ca.crt";
     static final String KEY_FILE = "ca.key";
+    static final String RA_CERT_FILE = "ra.crt";
+    static final String RA_KEY_FILE = "ra.key";
+    static final Duration RA_VALIDITY = Duration.ofDays(2 * 365);
 
     private final Path folder;
     private final Provider bc;
@@ -59,21 +63,70 @@ final class CaKeyStore {
         return Files.exists(folder.resolve(CERT_FILE)) && Files.exists(folder.resolve(KEY_FILE));
     }
 
+    /** Loads the CA; an RA that is missing, or expires within 30 days while the CA lives on, is (re)issued first. */
     CaMaterial load(char[] passphrase) throws IOException, GeneralSecurityException {
-        X509Certificate cert;
-        try (PEMParser p = new PEMParser(new StringReader(Files.readString(folder.resolve(CERT_FILE))))) {
-            cert = new JcaX509CertificateConverter().setProvider(bc).getCertificate((X509CertificateHolder) p.readObject());
+        X509Certificate cert = readCertificate(CERT_FILE);
+        PrivateKey key = readKey(KEY_FILE, passphrase);
+        if (Files.exists(folder.resolve(RA_CERT_FILE)) && Files.exists(folder.resolve(RA_KEY_FILE))) {
+            X509Certificate ra = readCertificate(RA_CERT_FILE);
+            boolean expiresSoon = !ra.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(30)));
+            // a new RA cannot outlive the CA: renew only when it would last longer
+            if (!expiresSoon || !cert.getNotAfter().after(ra.getNotAfter())) {
+                return new CaMaterial(cert, key, ra, readKey(RA_KEY_FILE, passphrase));
+            }
         }
-        try (PEMParser p = new PEMParser(new StringReader(Files.readString(folder.resolve(KEY_FILE))))) {
-            PKCS8EncryptedPrivateKeyInfo encrypted = (PKCS8EncryptedPrivateKeyInfo) p.readObject();
-            PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(bc).build(passphrase));
-            return new CaMaterial(cert, new JcaPEMKeyConverter().setProvider(bc).getPrivateKey(info));
-        } catch (PKCSException | OperatorCreationException e) {
-            throw new GeneralSecurityException("the CA key cannot be decrypted with the configured passphrase", e);
+        return withNewRa(cert, key, passphrase);
+    }
+
+    private X509Certificate readCertificate(String file) throws IOException, GeneralSecurityException {
+        try (PEMParser p = new PEMParser(new StringReader(Files.readString(folder.resolve(file))))) {
+            return new JcaX509CertificateConverter().setProvider(bc).getCertificate((X509CertificateHolder) p.readObject());
         }
     }
 
-    /** Creates a self-signed RSA CA that may also sign and decrypt SCEP messages (it is its own RA). */
+    private PrivateKey readKey(String file, char[] passphrase) throws IOException, GeneralSecurityException {
+        try (PEMParser p = new PEMParser(new StringReader(Files.readString(folder.resolve(file))))) {
+            PKCS8EncryptedPrivateKeyInfo encrypted = (PKCS8EncryptedPrivateKeyInfo) p.readObject();
+            PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(bc).build(passphrase));
+            return new JcaPEMKeyConverter().setProvider(bc).getPrivateKey(info);
+        } catch (PKCSException | OperatorCreationException e) {
+            throw new GeneralSecurityException("the key in " + file + " cannot be decrypted with the configured passphrase", e);
+        }
+    }
+
+    /** Issues the SCEP RA certificate: signing and key encipherment, no extended key usage (S/MIME fit). */
+    private CaMaterial withNewRa(X509Certificate ca, PrivateKey caKey, char[] passphrase) throws IOException, GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA", bc);
+        generator.initialize(2048, new SecureRandom());
+        KeyPair pair = generator.generateKeyPair();
+        Instant now = Instant.now();
+        X500Name issuer = X500Name.getInstance(ca.getSubjectX500Principal().getEncoded());
+        X500Name subject = new X500Name("CN=Mooring SCEP RA," + issuer.toString().replaceFirst("^CN=[^,]*,?", ""));
+        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, new BigInteger(128, new SecureRandom()),
+                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(min(now.plus(RA_VALIDITY), ca.getNotAfter().toInstant())), subject,
+                pair.getPublic());
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
+        builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(ca));
+        X509Certificate ra;
+        try {
+            ra = new JcaX509CertificateConverter().setProvider(bc).getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withRSA").setProvider(bc).build(caKey)));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+        writePrivate(folder.resolve(RA_KEY_FILE), encrypted(pair, passphrase));
+        Files.writeString(folder.resolve(RA_CERT_FILE), Pem.of(ra), StandardCharsets.US_ASCII);
+        return new CaMaterial(ca, caKey, ra, pair.getPrivate());
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    /** Creates a self-signed RSA CA and its SCEP RA. */
     CaMaterial create(String subject, int keySize, Duration validity, char[] passphrase) throws IOException, GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA", bc);
         generator.initialize(keySize, new SecureRandom());
@@ -84,9 +137,7 @@ final class CaKeyStore {
                 Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)), name, pair.getPublic());
         JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-        // digitalSignature and keyEncipherment: the CA signs CertReps and opens requests enveloped to it
-        builder.addExtension(Extension.keyUsage, true,
-                new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
         builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
         X509Certificate cert;
         try {
@@ -98,7 +149,7 @@ final class CaKeyStore {
         Files.createDirectories(folder);
         writePrivate(folder.resolve(KEY_FILE), encrypted(pair, passphrase));
         Files.writeString(folder.resolve(CERT_FILE), Pem.of(cert), StandardCharsets.US_ASCII);
-        return new CaMaterial(cert, pair.getPrivate());
+        return withNewRa(cert, pair.getPrivate(), passphrase);
     }
 
     private String encrypted(KeyPair pair, char[] passphrase) throws IOException, GeneralSecurityException {

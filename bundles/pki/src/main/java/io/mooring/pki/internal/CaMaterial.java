@@ -3,6 +3,10 @@ package io.mooring.pki.internal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 
-/** The CA's certificate and private key, as loaded or created. The CA also acts as the SCEP RA. */
-record CaMaterial(X509Certificate certificate, PrivateKey privateKey) {
+/**
+ * The CA's certificate and key, and the SCEP registration authority's (RFC 8894 §2.1): the RA is a
+ * certificate the CA issued for signing CertReps and opening requests, so that clients that check
+ * the reply's signer with S/MIME rules find a fit signer whose chain ends at the CA.
+ */
+record CaMaterial(X509Certificate certificate, PrivateKey privateKey, X509Certificate raCertificate, PrivateKey raPrivateKey) {
 }

@@ -14,10 +14,8 @@ import io.mooring.api.store.PkiStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.Designate;
 
 @Component(service = ScepChallenges.class, configurationPid = "io.mooring.pki")
-@Designate(ocd = PkiConfig.class)
 public final class ScepChallengesImpl implements ScepChallenges {
     static final Duration MAX_VALIDITY = Duration.ofDays(30);
 

@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.Hashtable;
 
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Set;
@@ -70,7 +71,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The PKIOperation side of SCEP (RFC 8894 §3): opens a client's pkiMessage, decides, and answers with a
- * CertRep signed by the CA. Every refusal is a CertRep with status FAILURE and the failInfo RFC 8894
+ * CertRep signed by the RA. Every refusal is a CertRep with status FAILURE and the failInfo RFC 8894
  * §3.2.1.4.5 defines; a request is never answered with an exception, and a refused request issues
  * nothing and spends no challenge it did not prove.
  */
@@ -230,10 +231,13 @@ final class ScepResponder {
         try {
             CMSEnvelopedData env = new CMSEnvelopedData(enveloped);
             for (RecipientInformation recipient : env.getRecipientInfos().getRecipients()) {
-                try {
-                    return recipient.getContent(new JceKeyTransEnvelopedRecipient(ca.privateKey()).setProvider(bc));
-                } catch (CMSException notForUs) {
-                    // try the next recipient
+                // clients encrypt to the RA; older ones that saw only the CA encrypt to it
+                for (java.security.PrivateKey key : new java.security.PrivateKey[] {ca.raPrivateKey(), ca.privateKey()}) {
+                    try {
+                        return recipient.getContent(new JceKeyTransEnvelopedRecipient(key).setProvider(bc));
+                    } catch (CMSException notThisKey) {
+                        // try the other key, then the next recipient
+                    }
                 }
             }
             throw new Refused(FailInfo.BAD_MESSAGE_CHECK, "the request was not encrypted for this CA");
@@ -304,14 +308,14 @@ final class ScepResponder {
             CMSException, OperatorCreationException {
         CMSSignedDataGenerator degenerate = new CMSSignedDataGenerator();
         degenerate.addCertificate(new X509CertificateHolder(issued.getEncoded()));
-        byte[] certs = degenerate.generate(new CMSAbsentContent(), false).getEncoded();
+        byte[] certs = degenerate.generate(new CMSAbsentContent(), false).getEncoded(ASN1Encoding.DER);
 
         X509Certificate requester = new JcaX509CertificateConverter().setProvider(bc).getCertificate(envelope.requester());
         CMSEnvelopedDataGenerator enveloper = new CMSEnvelopedDataGenerator();
         enveloper.addRecipientInfoGenerator(new JceKeyTransRecipientInfoGenerator(requester).setProvider(bc));
         ASN1ObjectIdentifier cipher = requestCipher(request);
         byte[] enveloped = enveloper.generate(new CMSProcessableByteArray(certs),
-                new JceCMSContentEncryptorBuilder(cipher).setProvider(bc).build()).getEncoded();
+                new JceCMSContentEncryptorBuilder(cipher).setProvider(bc).build()).toASN1Structure().getEncoded(ASN1Encoding.DER);
         return certRep(envelope, "0", null, enveloped);
     }
 
@@ -338,7 +342,7 @@ final class ScepResponder {
         }
     }
 
-    /** RFC 8894 §3.3.2: a SignedData by the CA, echoing transactionID and the client's nonce as recipientNonce. */
+    /** RFC 8894 §3.3.2: a SignedData by the RA (with the RA and CA certificates), echoing transactionID and the client's nonce as recipientNonce. */
     private byte[] certRep(Envelope envelope, String pkiStatus, FailInfo failInfo, byte[] content) throws GeneralSecurityException, IOException,
             CMSException, OperatorCreationException {
         Hashtable<ASN1ObjectIdentifier, Attribute> attrs = new Hashtable<>();
@@ -359,10 +363,12 @@ final class ScepResponder {
         CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
         generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().setProvider(bc).build())
                 .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attrs)))
-                .build(new JcaContentSignerBuilder("SHA256withRSA").setProvider(bc).build(ca.privateKey()), ca.certificate()));
+                .build(new JcaContentSignerBuilder("SHA256withRSA").setProvider(bc).build(ca.raPrivateKey()), ca.raCertificate()));
+        generator.addCertificate(new X509CertificateHolder(ca.raCertificate().getEncoded()));
         generator.addCertificate(new X509CertificateHolder(ca.certificate().getEncoded()));
+        // DER, not BC's default BER: some clients hash the encapsulated content as they find it
         return (content == null ? generator.generate(new CMSAbsentContent(), false)
-                : generator.generate(new CMSProcessableByteArray(content), true)).getEncoded();
+                : generator.generate(new CMSProcessableByteArray(content), true)).getEncoded(ASN1Encoding.DER);
     }
 
     private static void put(Hashtable<ASN1ObjectIdentifier, Attribute> attrs, ASN1ObjectIdentifier oid, ASN1Encodable value) {

@@ -21,7 +21,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
-import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The SCEP endpoint (RFC 8894 §4) at {@code /scep}: GetCACaps, GetCACert, and PKIOperation by GET
@@ -29,7 +28,6 @@ import org.osgi.service.metatype.annotations.Designate;
  * PKIOperation gets a CertRep, refusals included.
  */
 @Component(service = Servlet.class, configurationPid = "io.mooring.pki")
-@Designate(ocd = PkiConfig.class)
 @HttpWhiteboardServletPattern({"/scep", "/scep/*"})
 @HttpWhiteboardServletName("mooring-scep")
 public final class ScepServlet extends HttpServlet {
@@ -63,11 +61,7 @@ public final class ScepServlet extends HttpServlet {
             return;
         }
         if ("GetCACert".equals(operation)) {
-            try {
-                write(resp, "application/x-x509-ca-cert", material.certificate().getEncoded());
-            } catch (CertificateEncodingException e) {
-                plain(resp, 500, "the CA certificate cannot be encoded");
-            }
+            write(resp, "application/x-x509-ca-ra-cert", caAndRa(material));
         } else if ("PKIOperation".equals(operation)) {
             String message = req.getParameter("message");
             byte[] der;
@@ -99,6 +93,18 @@ public final class ScepServlet extends HttpServlet {
             body = in.readNBytes(policy.maxRequestBytes() + 1);
         }
         write(resp, "application/x-pki-message", responder(material).pkiOperation(body));
+    }
+
+    /** RFC 8894 §4.2.1.2: with an RA, a degenerate certificates-only SignedData holding the RA and the CA. */
+    private static byte[] caAndRa(CaMaterial material) throws IOException {
+        try {
+            org.bouncycastle.cms.CMSSignedDataGenerator certsOnly = new org.bouncycastle.cms.CMSSignedDataGenerator();
+            certsOnly.addCertificate(new org.bouncycastle.cert.X509CertificateHolder(material.raCertificate().getEncoded()));
+            certsOnly.addCertificate(new org.bouncycastle.cert.X509CertificateHolder(material.certificate().getEncoded()));
+            return certsOnly.generate(new org.bouncycastle.cms.CMSAbsentContent(), false).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
+        } catch (CertificateEncodingException | org.bouncycastle.cms.CMSException e) {
+            throw new IOException("the CA certificates cannot be encoded", e);
+        }
     }
 
     private ScepResponder responder(CaMaterial material) {

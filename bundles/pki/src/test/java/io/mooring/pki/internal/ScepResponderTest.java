@@ -40,6 +40,9 @@ class ScepResponderTest {
     void setUp(@TempDir Path folder) throws Exception {
         stores = new TestStores(TestDatabase.create(TestDatabase.Kind.H2));
         ca = new CaKeyStore(folder, bc).create("CN=Test CA,O=Mooring", 2048, Duration.ofDays(30), "passphrase".toCharArray());
+        CaMaterial reloaded = new CaKeyStore(folder, bc).load("passphrase".toCharArray());
+        assertThat(reloaded.raCertificate()).isEqualTo(ca.raCertificate());
+        assertThat(reloaded.privateKey().getEncoded()).isEqualTo(ca.privateKey().getEncoded());
         responder = new ScepResponder(ca, bc, stores.pki, new ScepPolicy(Set.of(2048), Duration.ofDays(365), 65_536), Clock.systemUTC());
         challenges = new ScepChallengesImpl(stores.pki, "http://localhost/scep", Clock.systemUTC());
     }
@@ -49,6 +52,11 @@ class ScepResponderTest {
         stores.close();
     }
 
+    /** Requests are encrypted for the RA and replies are signed by it. */
+    private java.security.cert.X509Certificate ra() {
+        return ca.raCertificate();
+    }
+
     private String challenge() {
         return challenges.issue(TenantId.DEFAULT, "test", Duration.ofMinutes(5)).secret();
     }
@@ -56,7 +64,7 @@ class ScepResponderTest {
     @Test
     void aValidRequestGetsAClientCertificateFromTheCa() throws Exception {
         ScepTestClient client = new ScepTestClient(bc, 2048, "device-1");
-        ScepTestClient.Reply reply = client.read(responder.pkiOperation(client.pkcsReq(ca.certificate(), "device-1", challenge())), ca.certificate());
+        ScepTestClient.Reply reply = client.read(responder.pkiOperation(client.pkcsReq(ra(), "device-1", challenge())), ra());
 
         assertThat(reply.pkiStatus()).isEqualTo("0");
         assertThat(reply.transactionId()).isEqualTo(client.transactionId);
@@ -65,6 +73,7 @@ class ScepResponderTest {
         assertThat(reply.issued().getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
         assertThat(reply.issued().getPublicKey()).isEqualTo(client.keys.getPublic());
         reply.issued().verify(ca.certificate().getPublicKey());
+        ra().verify(ca.certificate().getPublicKey());
         assertThat(stores.pki.findCertificate(reply.issued().getSerialNumber().toString(16))).isPresent();
     }
 
@@ -73,16 +82,16 @@ class ScepResponderTest {
         long before = stores.pki.listCertificates(TenantId.DEFAULT, PageRequest.first(500)).total();
         String once = challenge();
         ScepTestClient first = new ScepTestClient(bc, 2048, "first");
-        assertThat(first.read(responder.pkiOperation(first.pkcsReq(ca.certificate(), "first", once)), ca.certificate()).pkiStatus()).isEqualTo("0");
+        assertThat(first.read(responder.pkiOperation(first.pkcsReq(ra(), "first", once)), ra()).pkiStatus()).isEqualTo("0");
 
         ScepTestClient second = new ScepTestClient(bc, 2048, "second");
-        assertFailure(second, second.pkcsReq(ca.certificate(), "second", once), "2");
-        assertFailure(second, second.pkcsReq(ca.certificate(), "second", "not-a-challenge"), "2");
-        assertFailure(second, second.pkcsReq(ca.certificate(), "second", null), "2");
+        assertFailure(second, second.pkcsReq(ra(), "second", once), "2");
+        assertFailure(second, second.pkcsReq(ra(), "second", "not-a-challenge"), "2");
+        assertFailure(second, second.pkcsReq(ra(), "second", null), "2");
 
         ScepChallenge shortLived = challenges.issue(TenantId.DEFAULT, "test", Duration.ofMillis(1));
         Thread.sleep(5);
-        assertFailure(second, second.pkcsReq(ca.certificate(), "second", shortLived.secret()), "2");
+        assertFailure(second, second.pkcsReq(ra(), "second", shortLived.secret()), "2");
 
         assertThat(stores.pki.listCertificates(TenantId.DEFAULT, PageRequest.first(500)).total()).isEqualTo(before + 1);
     }
@@ -91,24 +100,24 @@ class ScepResponderTest {
     void aKeyOutsideThePolicyIsRefusedWithBadAlgAndKeepsItsChallenge() throws Exception {
         String secret = challenge();
         ScepTestClient big = new ScepTestClient(bc, 4096, "big");
-        assertFailure(big, big.pkcsReq(ca.certificate(), "big", secret), "0");
+        assertFailure(big, big.pkcsReq(ra(), "big", secret), "0");
         ScepTestClient right = new ScepTestClient(bc, 2048, "right");
-        assertThat(right.read(responder.pkiOperation(right.pkcsReq(ca.certificate(), "right", secret)), ca.certificate()).pkiStatus()).isEqualTo("0");
+        assertThat(right.read(responder.pkiOperation(right.pkcsReq(ra(), "right", secret)), ra()).pkiStatus()).isEqualTo("0");
     }
 
     @Test
     void garbageTruncatedAndOversizedRequestsGetAFailureCertRep() throws Exception {
         ScepTestClient client = new ScepTestClient(bc, 2048, "broken");
-        byte[] valid = client.pkcsReq(ca.certificate(), "broken", challenge());
+        byte[] valid = client.pkcsReq(ra(), "broken", challenge());
         for (byte[] bad : new byte[][] {"hello".getBytes(), new byte[0], Arrays.copyOf(valid, valid.length / 2), new byte[70_000]}) {
-            ScepTestClient.Reply reply = client.read(responder.pkiOperation(bad), ca.certificate());
+            ScepTestClient.Reply reply = client.read(responder.pkiOperation(bad), ra());
             assertThat(reply.pkiStatus()).isEqualTo("2");
             assertThat(reply.failInfo()).isIn("1", "2");
         }
         // a tampered signature is a bad message check, and echoes the transaction
         byte[] tampered = valid.clone();
         tampered[tampered.length - 10] ^= 0x55;
-        ScepTestClient.Reply reply = client.read(responder.pkiOperation(tampered), ca.certificate());
+        ScepTestClient.Reply reply = client.read(responder.pkiOperation(tampered), ra());
         assertThat(reply.pkiStatus()).isEqualTo("2");
         assertThat(reply.failInfo()).isEqualTo("1");
     }
@@ -123,7 +132,7 @@ class ScepResponderTest {
             Assumptions.abort("the protocol corpus is not at " + CORPUS.toAbsolutePath() + " (it is beside the project in CI)");
         }
         ScepTestClient reader = new ScepTestClient(bc, 2048, "reader");
-        ScepTestClient.Reply reply = reader.read(responder.pkiOperation(Files.readAllBytes(request)), ca.certificate());
+        ScepTestClient.Reply reply = reader.read(responder.pkiOperation(Files.readAllBytes(request)), ra());
         assertThat(reply.pkiStatus()).isEqualTo("2");
         assertThat(reply.failInfo()).isEqualTo("1");
         assertThat(reply.transactionId()).isNotBlank();
@@ -133,20 +142,20 @@ class ScepResponderTest {
     @Test
     void aRenewalSignedByAnIssuedCertificateNeedsNoChallenge() throws Exception {
         ScepTestClient device = new ScepTestClient(bc, 2048, "renewing");
-        ScepTestClient.Reply first = device.read(responder.pkiOperation(device.pkcsReq(ca.certificate(), "renewing", challenge())), ca.certificate());
+        ScepTestClient.Reply first = device.read(responder.pkiOperation(device.pkcsReq(ra(), "renewing", challenge())), ra());
         ScepTestClient renewed = new ScepTestClient(bc, 2048, "renewing");
-        byte[] renewal = renewed.renewalReq(ca.certificate(), "renewing", first.issued(), new KeyPair(device.keys.getPublic(), device.keys.getPrivate()));
-        ScepTestClient.Reply second = renewed.read(responder.pkiOperation(renewal), ca.certificate(), device.keys.getPrivate());
+        byte[] renewal = renewed.renewalReq(ra(), "renewing", first.issued(), new KeyPair(device.keys.getPublic(), device.keys.getPrivate()));
+        ScepTestClient.Reply second = renewed.read(responder.pkiOperation(renewal), ra(), device.keys.getPrivate());
         assertThat(second.pkiStatus()).isEqualTo("0");
         assertThat(second.issued().getSerialNumber()).isNotEqualTo(first.issued().getSerialNumber());
         assertThat(second.issued().getPublicKey()).isEqualTo(renewed.keys.getPublic());
 
-        byte[] selfSignedRenewal = renewed.renewalReq(ca.certificate(), "renewing", renewed.selfSigned, renewed.keys);
-        assertThat(renewed.read(responder.pkiOperation(selfSignedRenewal), ca.certificate()).failInfo()).isEqualTo("4");
+        byte[] selfSignedRenewal = renewed.renewalReq(ra(), "renewing", renewed.selfSigned, renewed.keys);
+        assertThat(renewed.read(responder.pkiOperation(selfSignedRenewal), ra()).failInfo()).isEqualTo("4");
     }
 
     private void assertFailure(ScepTestClient client, byte[] request, String failInfo) throws Exception {
-        ScepTestClient.Reply reply = client.read(responder.pkiOperation(request), ca.certificate());
+        ScepTestClient.Reply reply = client.read(responder.pkiOperation(request), ra());
         assertThat(reply.pkiStatus()).isEqualTo("2");
         assertThat(reply.failInfo()).isEqualTo(failInfo);
         assertThat(reply.transactionId()).isEqualTo(client.transactionId);

@@ -62,6 +62,7 @@ final class ScepTestClient {
         new SecureRandom().nextBytes(nonce);
     }
 
+    /** {@code ca} is the certificate the request is encrypted for: the RA, as GetCACert names it. */
     byte[] pkcsReq(X509Certificate ca, String cn, String challenge) throws Exception {
         return request("19", ca, cn, challenge, selfSigned, keys);
     }

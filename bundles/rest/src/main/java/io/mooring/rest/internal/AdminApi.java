@@ -28,6 +28,8 @@ import io.mooring.api.EnrollmentService;
 import io.mooring.api.InventoryService;
 import io.mooring.api.PlatformRegistry;
 import io.mooring.api.admin.AccountService;
+import io.mooring.api.pki.CertificateInventory;
+import io.mooring.api.pki.ScepChallenges;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -54,7 +56,7 @@ public final class AdminApi extends HttpServlet {
     @Activate
     public AdminApi(@Reference PlatformRegistry platforms, @Reference DeviceRegistry devices, @Reference CommandService commands,
             @Reference InventoryService inventory, @Reference EnrollmentService enrollment, @Reference AuditLog audit,
-            @Reference AccountService accounts) {
+            @Reference AccountService accounts, @Reference ScepChallenges challenges, @Reference CertificateInventory certificates) {
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(CXFNonSpringServlet.class.getClassLoader());
         try {
@@ -69,6 +71,7 @@ public final class AdminApi extends HttpServlet {
                     new EnrollmentsResource(enrollment, platforms),
                     new AuditResource(audit),
                     new AccountsResource(accounts, audit),
+                    new PkiResource(challenges, certificates, audit),
                     new OpenApiResource()));
             factory.setProviders(List.of(new JacksonJsonProvider(mapper()), new BodyLimit(), new ApiAuthentication(accounts), new ProblemMapper()));
             server = factory.create();

@@ -11,8 +11,8 @@ import javax.ws.rs.core.MediaType;
 import io.mooring.api.admin.Role;
 
 /**
- * The API's OpenAPI 3 document, written by hand next to the resources (a test checks that every
- * resource method is described there and nothing else is).
+ * The API's OpenAPI 3 document, written with the resources ({@code src/build/openapi.py} produces it;
+ * run it after changing the API). A test checks that every resource method is described and nothing else.
  */
 @Path("openapi.json")
 public final class OpenApiResource {

@@ -22,4 +22,7 @@ final class Requests {
 
     record TenantRequestBody(String id, String name) {
     }
+
+    record ChallengeRequestBody(String purpose, Long validForSeconds) {
+    }
 }

@@ -109,6 +109,12 @@ final class Views {
         }
     }
 
+    record CertificateView(String serial, String subject, String notBefore, String notAfter, String status, String issuedAt, String pem) {
+        static CertificateView of(io.mooring.api.pki.IssuedCertificate c) {
+            return new CertificateView(c.serial(), c.subject(), time(c.notBefore()), time(c.notAfter()), c.status().name(), time(c.issuedAt()), c.pem());
+        }
+    }
+
     static String time(Instant i) {
         return i == null ? null : i.toString();
     }
