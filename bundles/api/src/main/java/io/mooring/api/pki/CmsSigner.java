@@ -1,0 +1,24 @@
+package io.mooring.api.pki;
+
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * CMS signatures: signing what Mooring hands to devices (Apple configuration profiles), and checking
+ * signatures devices make with the identity Mooring issued them (Apple's Mdm-Signature header).
+ */
+@ProviderType
+public interface CmsSigner {
+    /** A DER CMS SignedData that carries {@code content} itself, signed with the configured signing certificate. */
+    byte[] sign(byte[] content);
+
+    /**
+     * Checks a detached CMS signature over {@code content}; empty unless the signature verifies. The signer
+     * is returned whether or not this CA issued it: {@link SignerIdentity#issuedByMooring()} says which.
+     */
+    Optional<SignerIdentity> verifyDetached(byte[] content, byte[] signature);
+
+    record SignerIdentity(String serial, String subject, boolean issuedByMooring, String pem) {
+    }
+}

@@ -1,0 +1,110 @@
+package io.mooring.pki.internal;
+
+import java.io.IOException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Date;
+import java.util.Optional;
+
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+
+import io.mooring.api.UnavailableException;
+import io.mooring.api.pki.CmsSigner;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Signs with the SCEP RA certificate: issued by Mooring's CA, with digital-signature key usage and no
+ * extended key usage, so S/MIME verifiers that trust the CA accept it. (A publicly trusted signing
+ * certificate for profiles comes with the TLS configuration.)
+ */
+@Component(service = CmsSigner.class)
+public final class CmsSigningService implements CmsSigner {
+    static final int MAX_SIGNATURE_BYTES = 64 * 1024;
+
+    private final LocalCa ca;
+
+    @Activate
+    public CmsSigningService(@Reference LocalCa ca) {
+        this.ca = ca;
+    }
+
+    private CaMaterial material() {
+        CaMaterial m = ca.material(Duration.ofSeconds(30));
+        if (m == null) {
+            throw new UnavailableException("the certificate authority is not ready");
+        }
+        return m;
+    }
+
+    @Override
+    public byte[] sign(byte[] content) {
+        CaMaterial m = material();
+        return sign(ca.provider(), m.raCertificate(), m.raPrivateKey(), m.certificate(), content);
+    }
+
+    static byte[] sign(java.security.Provider bc, X509Certificate signer, PrivateKey key, X509Certificate issuer, byte[] content) {
+        try {
+            CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
+            generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().setProvider(bc).build())
+                    .build(new JcaContentSignerBuilder("SHA256withRSA").setProvider(bc).build(key), signer));
+            generator.addCertificate(new X509CertificateHolder(signer.getEncoded()));
+            generator.addCertificate(new X509CertificateHolder(issuer.getEncoded()));
+            return generator.generate(new CMSProcessableByteArray(content), true).getEncoded(ASN1Encoding.DER);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot sign with the signing certificate", e);
+        }
+    }
+
+    @Override
+    public Optional<SignerIdentity> verifyDetached(byte[] content, byte[] signature) {
+        CaMaterial m = material();
+        return verifyDetached(ca.provider(), m.certificate(), content, signature);
+    }
+
+    static Optional<SignerIdentity> verifyDetached(java.security.Provider bc, X509Certificate mooringCa, byte[] content, byte[] signature) {
+        if (content == null || signature == null || signature.length == 0 || signature.length > MAX_SIGNATURE_BYTES) {
+            return Optional.empty();
+        }
+        try {
+            CMSSignedData signed = new CMSSignedData(new CMSProcessableByteArray(content), signature);
+            if (signed.getSignerInfos().size() != 1) {
+                return Optional.empty();
+            }
+            SignerInformation signer = signed.getSignerInfos().getSigners().iterator().next();
+            @SuppressWarnings("unchecked")
+            Collection<X509CertificateHolder> certs = signed.getCertificates().getMatches(signer.getSID());
+            if (certs.isEmpty()) {
+                return Optional.empty();
+            }
+            X509CertificateHolder holder = certs.iterator().next();
+            if (!holder.isValidOn(new Date()) || !signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(bc).build(holder))) {
+                return Optional.empty();
+            }
+            X509Certificate cert = new JcaX509CertificateConverter().setProvider(bc).getCertificate(holder);
+            boolean ours;
+            try {
+                cert.verify(mooringCa.getPublicKey(), bc);
+                ours = cert.getIssuerX500Principal().equals(mooringCa.getSubjectX500Principal());
+            } catch (java.security.GeneralSecurityException notOurs) {
+                ours = false;
+            }
+            return Optional.of(new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, Pem.of(cert)));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+}
