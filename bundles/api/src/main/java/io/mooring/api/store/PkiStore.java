@@ -1,12 +1,14 @@
 package io.mooring.api.store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
 import io.mooring.api.TenantId;
 import io.mooring.api.pki.IssuedCertificate;
+import io.mooring.api.pki.PushCertificate;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** SCEP challenges and the issued-certificate inventory. */
@@ -27,4 +29,9 @@ public interface PkiStore {
     Page<IssuedCertificate> listCertificates(TenantId tenant, PageRequest page);
 
     Optional<IssuedCertificate> findCertificate(String serial);
+
+    /** Stores the push certificate with its encrypted key, replacing the tenant's certificate for the same topic. */
+    void savePushCertificate(PushCertificate certificate, String certificatePem, String encryptedKeyPem);
+
+    List<PushCertificate> listPushCertificates(TenantId tenant);
 }

@@ -13,6 +13,7 @@ import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
 import io.mooring.api.TenantId;
 import io.mooring.api.pki.IssuedCertificate;
+import io.mooring.api.pki.PushCertificate;
 import io.mooring.api.store.PkiStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -135,6 +136,48 @@ public final class JdbcPkiStore implements PkiStore {
                     return rs.next() ? Optional.of(map(rs)) : Optional.empty();
                 }
             }
+        });
+    }
+
+    @Override
+    public void savePushCertificate(PushCertificate cert, String certificatePem, String encryptedKeyPem) {
+        jdbc.inTransaction(c -> {
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM push_certificate WHERE tenant_id = ? AND topic = ?")) {
+                d.setString(1, cert.tenant().value());
+                d.setString(2, cert.topic());
+                d.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO push_certificate (tenant_id, topic, subject, not_before, not_after, "
+                    + "certificate, private_key, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, cert.tenant().value());
+                p.setString(2, cert.topic());
+                p.setString(3, cert.subject());
+                p.setTimestamp(4, Timestamp.from(cert.notBefore()));
+                p.setTimestamp(5, Timestamp.from(cert.notAfter()));
+                p.setString(6, certificatePem);
+                p.setString(7, encryptedKeyPem);
+                p.setTimestamp(8, Timestamp.from(cert.uploadedAt()));
+                p.setString(9, cert.uploadedBy());
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<PushCertificate> listPushCertificates(TenantId tenant) {
+        return jdbc.inTransaction(c -> {
+            List<PushCertificate> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT topic, subject, not_before, not_after, uploaded_at, uploaded_by "
+                    + "FROM push_certificate WHERE tenant_id = ? ORDER BY topic")) {
+                p.setString(1, tenant.value());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new PushCertificate(tenant, rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                                rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant(), rs.getString(6)));
+                    }
+                }
+            }
+            return out;
         });
     }
 

@@ -153,10 +153,15 @@ final class CaKeyStore {
     }
 
     private String encrypted(KeyPair pair, char[] passphrase) throws IOException, GeneralSecurityException {
+        return encryptedPem(pair.getPrivate(), passphrase, bc);
+    }
+
+    /** Encrypted PKCS#8 PEM (AES-256-CBC, PBKDF2 with 210,000 iterations). */
+    static String encryptedPem(PrivateKey key, char[] passphrase, Provider bc) throws IOException, GeneralSecurityException {
         try {
             var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_aes256_CBC)
                     .setProvider(bc).setIterationCount(210_000).setPassword(passphrase).build();
-            PemObject pem = new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(pair.getPrivate(), encryptor).generate();
+            PemObject pem = new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, encryptor).generate();
             StringWriter out = new StringWriter();
             try (JcaPEMWriter w = new JcaPEMWriter(out)) {
                 w.writeObject(pem);

@@ -38,6 +38,7 @@ public final class LocalCa {
         return t;
     });
     private final CompletableFuture<CaMaterial> material;
+    private volatile char[] passphrase;
 
     @Activate
     public LocalCa(PkiConfig config) {
@@ -48,6 +49,7 @@ public final class LocalCa {
     private CaMaterial open(Path folder, PkiConfig config) {
         try {
             char[] passphrase = passphrase(folder, config);
+            this.passphrase = passphrase;
             CaKeyStore keys = new CaKeyStore(folder, bc);
             if (keys.exists()) {
                 CaMaterial ca = keys.load(passphrase);
@@ -90,6 +92,18 @@ public final class LocalCa {
             return null;
         } catch (java.util.concurrent.ExecutionException e) {
             return null;
+        }
+    }
+
+    /** Another key kept at rest (a push certificate's), encrypted under the CA's passphrase. */
+    String encrypt(java.security.PrivateKey key) {
+        if (material(Duration.ofSeconds(30)) == null) {
+            throw new io.mooring.api.UnavailableException("the certificate authority is not ready");
+        }
+        try {
+            return CaKeyStore.encryptedPem(key, passphrase, bc);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot encrypt the key", e);
         }
     }
 
