@@ -195,4 +195,34 @@ public class ScepClientsIT extends MooringTestSupport {
         Run verify = run(dir, 30, "openssl", "verify", "-CAfile", ca.toString(), dir.resolve("dev.crt").toString());
         assertTrue(verify.output(), verify.output().contains(": OK"));
     }
+
+    @Test
+    public void pushCertificatesAreCheckedWhenUploaded() throws Exception {
+        AdminClient admin = admin();
+        Path dir = Files.createTempDirectory("push");
+        for (String[] c : new String[][] {{"good", "/UID=com.apple.mgmt.External.it-topic/CN=APSP:it/C=US"},
+                {"wrong", "/UID=wrong.prefix.it-topic/CN=APSP:it/C=US"}, {"none", "/CN=no.uid/C=US"}}) {
+            Run r = run(dir, 60, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", c[0] + ".key", "-out", c[0] + ".pem",
+                    "-subj", c[1], "-days", "30");
+            assertEquals(r.output(), 0, r.exit());
+        }
+        AdminClient.Answer good = admin.post("v1/push-certificates", Map.of("pem",
+                Files.readString(dir.resolve("good.pem")) + Files.readString(dir.resolve("good.key"))));
+        assertEquals(good.body(), 201, good.status());
+        assertEquals("com.apple.mgmt.External.it-topic", good.json().get("topic").asText());
+        AdminClient.Answer wrong = admin.post("v1/push-certificates", Map.of("pem",
+                Files.readString(dir.resolve("wrong.pem")) + Files.readString(dir.resolve("wrong.key"))));
+        assertEquals(400, wrong.status());
+        assertTrue(wrong.body(), wrong.json().get("detail").asText().contains("com.apple.mgmt."));
+        AdminClient.Answer none = admin.post("v1/push-certificates", Map.of("pem",
+                Files.readString(dir.resolve("none.pem")) + Files.readString(dir.resolve("none.key"))));
+        assertEquals(400, none.status());
+        assertTrue(none.body(), none.json().get("detail").asText().contains("no UID"));
+        AdminClient.Answer keyless = admin.post("v1/push-certificates", Map.of("pem", Files.readString(dir.resolve("good.pem"))));
+        assertEquals(400, keyless.status());
+
+        String listed = admin.get("v1/push-certificates").body();
+        assertTrue(listed, listed.contains("com.apple.mgmt.External.it-topic") && listed.contains("\"daysLeft\":29"));
+        assertTrue(listed, !listed.contains("wrong.prefix"));
+    }
 }

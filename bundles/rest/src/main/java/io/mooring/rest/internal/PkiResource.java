@@ -1,6 +1,10 @@
 package io.mooring.rest.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,12 +20,15 @@ import javax.ws.rs.core.Response;
 import javax.ws.rs.core.SecurityContext;
 
 import io.mooring.api.AuditLog;
+import io.mooring.api.ValidationException;
 import io.mooring.api.admin.Role;
 import io.mooring.api.pki.CertificateInventory;
+import io.mooring.api.pki.PushCertificate;
+import io.mooring.api.pki.PushCertificates;
 import io.mooring.api.pki.ScepChallenge;
 import io.mooring.api.pki.ScepChallenges;
 
-/** SCEP challenges for enrolling by hand, and the certificates the CA issued. */
+/** SCEP challenges for enrolling by hand, the certificates the CA issued, and the tenant's APNs push certificates. */
 @Path("v1")
 @Produces(MediaType.APPLICATION_JSON)
 public final class PkiResource {
@@ -30,11 +37,13 @@ public final class PkiResource {
     private final ScepChallenges challenges;
     private final CertificateInventory certificates;
     private final AuditLog audit;
+    private final PushCertificates push;
 
-    PkiResource(ScepChallenges challenges, CertificateInventory certificates, AuditLog audit) {
+    PkiResource(ScepChallenges challenges, CertificateInventory certificates, AuditLog audit, PushCertificates push) {
         this.challenges = challenges;
         this.certificates = certificates;
         this.audit = audit;
+        this.push = push;
     }
 
     @POST
@@ -52,6 +61,37 @@ public final class PkiResource {
         view.put("expiresAt", c.expiresAt().toString());
         view.put("scepUrl", c.scepUrl());
         return Response.status(Response.Status.CREATED).entity(view).build();
+    }
+
+    @POST
+    @Path("push-certificates")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Allowed(Role.ADMIN)
+    public Response uploadPushCertificate(@Context SecurityContext sc, Requests.PushCertificateRequestBody body) {
+        if (body == null || (body.pkcs12() == null) == (body.pem() == null)) {
+            throw new ValidationException("pkcs12", "send either 'pkcs12' (base64 of the .p12 file, with 'password') or 'pem' (certificate and key)");
+        }
+        byte[] upload;
+        if (body.pkcs12() != null) {
+            try {
+                upload = Base64.getMimeDecoder().decode(body.pkcs12());
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException("pkcs12", "'pkcs12' must be base64");
+            }
+        } else {
+            upload = body.pem().getBytes(StandardCharsets.US_ASCII);
+        }
+        Caller caller = Caller.of(sc);
+        PushCertificate cert = push.upload(caller.tenant(), upload, body.password(), caller.identity().actor());
+        return Response.status(Response.Status.CREATED).entity(Views.PushCertificateView.of(cert, Instant.now())).build();
+    }
+
+    @GET
+    @Path("push-certificates")
+    @Allowed(Role.AUDITOR)
+    public List<Views.PushCertificateView> pushCertificates(@Context SecurityContext sc) {
+        Instant now = Instant.now();
+        return push.list(Caller.of(sc).tenant()).stream().map(c -> Views.PushCertificateView.of(c, now)).toList();
     }
 
     @GET

@@ -25,4 +25,7 @@ final class Requests {
 
     record ChallengeRequestBody(String purpose, Long validForSeconds) {
     }
+
+    record PushCertificateRequestBody(String pkcs12, String pem, String password) {
+    }
 }

@@ -115,6 +115,13 @@ final class Views {
         }
     }
 
+    record PushCertificateView(String topic, String subject, String notBefore, String notAfter, long daysLeft, String uploadedAt, String uploadedBy) {
+        static PushCertificateView of(io.mooring.api.pki.PushCertificate c, Instant now) {
+            return new PushCertificateView(c.topic(), c.subject(), time(c.notBefore()), time(c.notAfter()),
+                    java.time.Duration.between(now, c.notAfter()).toDays(), time(c.uploadedAt()), c.uploadedBy());
+        }
+    }
+
     static String time(Instant i) {
         return i == null ? null : i.toString();
     }
