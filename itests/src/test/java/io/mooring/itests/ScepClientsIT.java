@@ -126,6 +126,12 @@ public class ScepClientsIT extends MooringTestSupport {
         String serial = text.replaceAll("(?s).*serial=([0-9A-F]+).*", "$1").toLowerCase().replaceFirst("^0+", "");
         String listed = admin.get("v1/certificates?limit=500").body();
         assertTrue(serial + " in " + listed, listed.contains("\"serial\":\"" + serial + "\""));
+
+        // the CRL named in the certificate is served and signed by the CA
+        String crlUrl = base().resolve("/pki/crl").toString();
+        assertTrue(text, run(dir, 30, "openssl", "x509", "-in", "c.pem", "-noout", "-ext", "crlDistributionPoints").output().contains("/pki/crl"));
+        Run crl = run(dir, 30, "sh", "-c", "curl -s -o crl.der '" + crlUrl + "' && openssl crl -inform DER -in crl.der -CAfile " + ca + " -noout");
+        assertTrue(crl.output(), crl.output().contains("verify OK"));
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class PkiBenchmark {
         Path folder = Files.createTempDirectory("mooring-pki-bench");
         try (TestStores stores = new TestStores(TestDatabase.create(TestDatabase.Kind.H2))) {
             CaMaterial ca = new CaKeyStore(folder, bc).create("CN=Bench CA,O=Mooring", 3072, Duration.ofDays(365), "bench".toCharArray());
-            ScepResponder responder = new ScepResponder(ca, bc, stores.pki, new ScepPolicy(Set.of(2048), Duration.ofDays(365), 65_536),
+            ScepResponder responder = new ScepResponder(ca, bc, stores.pki, new ScepPolicy(Set.of(2048), Duration.ofDays(365), 65_536, "http://localhost/pki/crl"),
                     Clock.systemUTC());
             ScepChallengesImpl challenges = new ScepChallengesImpl(stores.pki, "http://localhost/scep", Clock.systemUTC());
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import io.mooring.api.DeviceId;
 import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
 import io.mooring.api.TenantId;
@@ -29,6 +30,17 @@ public interface PkiStore {
     Page<IssuedCertificate> listCertificates(TenantId tenant, PageRequest page);
 
     Optional<IssuedCertificate> findCertificate(String serial);
+
+    record Revoked(String serial, Instant revokedAt) {
+    }
+
+    /** Records that a device holds this certificate (the platform saw it authenticate with it). */
+    boolean bindCertificate(String serial, DeviceId device);
+
+    /** Revokes every valid certificate the device holds; returns their serials. */
+    List<String> revokeForDevice(DeviceId device, Instant now);
+
+    List<Revoked> revoked();
 
     /** Stores the push certificate with its encrypted key, replacing the tenant's certificate for the same topic. */
     void savePushCertificate(PushCertificate certificate, String certificatePem, String encryptedKeyPem);

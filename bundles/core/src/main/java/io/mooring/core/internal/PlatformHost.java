@@ -58,7 +58,7 @@ public final class PlatformHost implements PlatformRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformHost.class);
     /** Paths the runtime itself serves; a plugin may not claim them. */
-    static final List<String> RESERVED = List.of("/api", "/health", "/system", "/scep");
+    static final List<String> RESERVED = List.of("/api", "/health", "/system", "/scep", "/pki");
 
     private final PlatformStore platformStore;
     private final CommandStore commandStore;

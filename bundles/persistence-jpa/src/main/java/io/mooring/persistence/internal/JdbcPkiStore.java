@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.mooring.api.DeviceId;
 import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
 import io.mooring.api.TenantId;
@@ -136,6 +137,58 @@ public final class JdbcPkiStore implements PkiStore {
                     return rs.next() ? Optional.of(map(rs)) : Optional.empty();
                 }
             }
+        });
+    }
+
+    @Override
+    public boolean bindCertificate(String serial, DeviceId device) {
+        return jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE issued_certificate SET device_id = ? WHERE serial = ?")) {
+                p.setString(1, device.toString());
+                p.setString(2, serial);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<String> revokeForDevice(DeviceId device, Instant now) {
+        return jdbc.inTransaction(c -> {
+            List<String> serials = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT serial FROM issued_certificate WHERE device_id = ? AND status = 'VALID' FOR UPDATE")) {
+                p.setString(1, device.toString());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        serials.add(rs.getString(1));
+                    }
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE issued_certificate SET status = 'REVOKED', revoked_at = ? WHERE serial = ?")) {
+                for (String serial : serials) {
+                    p.setTimestamp(1, Timestamp.from(now));
+                    p.setString(2, serial);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            return serials;
+        });
+    }
+
+    @Override
+    public List<Revoked> revoked() {
+        return jdbc.inTransaction(c -> {
+            List<Revoked> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT serial, revoked_at FROM issued_certificate WHERE status = 'REVOKED' "
+                    + "AND not_after > ? ORDER BY revoked_at")) {
+                p.setTimestamp(1, Timestamp.from(Instant.now()));
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Revoked(rs.getString(1), rs.getTimestamp(2).toInstant()));
+                    }
+                }
+            }
+            return out;
         });
     }
 

@@ -102,8 +102,8 @@ abstract class StoresContract {
 
     @Test
     void migrationsAreRecordedAndRerunChangesNothing() throws Exception {
-        assertThat(db.migrate().schemaVersion()).isEqualTo(3);
-        assertThat(db.migrate().schemaVersion()).isEqualTo(3);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(4);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(4);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.mooring.pki.internal;
 
+import io.mooring.api.DeviceId;
 import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
 import io.mooring.api.TenantId;
@@ -22,5 +23,10 @@ public final class CertificateInventoryImpl implements CertificateInventory {
     @Override
     public Page<IssuedCertificate> list(TenantId tenant, PageRequest page) {
         return store.listCertificates(tenant, page);
+    }
+
+    @Override
+    public boolean bindToDevice(String serial, DeviceId device) {
+        return store.bindCertificate(serial, device);
     }
 }

@@ -33,4 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Address devices reach the SCEP server at, put into enrollment payloads")
     String scep_url() default "http://localhost:8181/scep";
+
+    @AttributeDefinition(description = "Address of the CA's certificate revocation list, written into every issued certificate")
+    String crl_url() default "http://localhost:8181/pki/crl";
 }

@@ -296,6 +296,13 @@ final class ScepResponder {
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
         builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
         builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(ca.certificate()));
+        if (policy.crlUrl() != null && !policy.crlUrl().isBlank()) {
+            org.bouncycastle.asn1.x509.GeneralNames where = new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                    org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, policy.crlUrl()));
+            builder.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
+                    new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
+                            new org.bouncycastle.asn1.x509.DistributionPointName(where), null, null)}));
+        }
         Extensions requested = csr.getRequestedExtensions();
         if (requested != null && requested.getExtension(Extension.subjectAlternativeName) != null) {
             builder.addExtension(requested.getExtension(Extension.subjectAlternativeName));

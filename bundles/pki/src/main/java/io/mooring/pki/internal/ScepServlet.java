@@ -44,7 +44,7 @@ public final class ScepServlet extends HttpServlet {
         this.ca = ca;
         this.store = store;
         this.policy = new ScepPolicy(Arrays.stream(config.scep_rsa_key_sizes()).boxed().collect(Collectors.toUnmodifiableSet()),
-                Duration.ofDays(config.scep_certificate_validity_days()), config.scep_max_request_bytes());
+                Duration.ofDays(config.scep_certificate_validity_days()), config.scep_max_request_bytes(), config.crl_url());
     }
 
     @Override

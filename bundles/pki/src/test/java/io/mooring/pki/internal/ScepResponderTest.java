@@ -43,7 +43,7 @@ class ScepResponderTest {
         CaMaterial reloaded = new CaKeyStore(folder, bc).load("passphrase".toCharArray());
         assertThat(reloaded.raCertificate()).isEqualTo(ca.raCertificate());
         assertThat(reloaded.privateKey().getEncoded()).isEqualTo(ca.privateKey().getEncoded());
-        responder = new ScepResponder(ca, bc, stores.pki, new ScepPolicy(Set.of(2048), Duration.ofDays(365), 65_536), Clock.systemUTC());
+        responder = new ScepResponder(ca, bc, stores.pki, new ScepPolicy(Set.of(2048), Duration.ofDays(365), 65_536, "http://localhost/pki/crl"), Clock.systemUTC());
         challenges = new ScepChallengesImpl(stores.pki, "http://localhost/scep", Clock.systemUTC());
     }
 
@@ -159,5 +159,29 @@ class ScepResponderTest {
         assertThat(reply.pkiStatus()).isEqualTo("2");
         assertThat(reply.failInfo()).isEqualTo(failInfo);
         assertThat(reply.transactionId()).isEqualTo(client.transactionId);
+    }
+
+    @Test
+    void unenrollingADeviceRevokesItsCertificateAndTheCrlListsIt() throws Exception {
+        ScepTestClient client = new ScepTestClient(bc, 2048, "leaving");
+        ScepTestClient.Reply reply = client.read(responder.pkiOperation(client.pkcsReq(ra(), "leaving", challenge())), ra());
+        String serial = reply.issued().getSerialNumber().toString(16);
+        io.mooring.api.DeviceId device = io.mooring.api.DeviceId.random();
+        assertThat(stores.pki.bindCertificate(serial, device)).isTrue();
+        assertThat(stores.pki.bindCertificate("abcdef", device)).isFalse();
+
+        new RevokeOnUnenroll(stores.pki).handleEvent(new org.osgi.service.event.Event(io.mooring.api.MooringEvents.DEVICE_UNENROLLED,
+                java.util.Map.of(io.mooring.api.MooringEvents.DEVICE, device.toString())));
+
+        assertThat(stores.pki.findCertificate(serial).orElseThrow().status()).isEqualTo(io.mooring.api.pki.IssuedCertificate.Status.REVOKED);
+        java.security.cert.X509CRL crl = (java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCRL(new java.io.ByteArrayInputStream(CrlServlet.build(ca, stores.pki, java.time.Instant.now())));
+        crl.verify(ca.certificate().getPublicKey());
+        assertThat(crl.isRevoked(reply.issued())).isTrue();
+        assertThat(reply.issued().getExtensionValue("2.5.29.31")).isNotNull();
+
+        ScepTestClient other = new ScepTestClient(bc, 2048, "staying");
+        ScepTestClient.Reply kept = other.read(responder.pkiOperation(other.pkcsReq(ra(), "staying", challenge())), ra());
+        assertThat(crl.isRevoked(kept.issued())).isFalse();
     }
 }
