@@ -74,6 +74,8 @@ paths = {
  "/v1/scep/challenges": {"post": op("Issue a one-time SCEP challenge password for the caller's tenant", "operator", body=ref("ChallengeRequest"), responses=ok(ref("Challenge"), "201", "Issued"), tag="pki")},
  "/v1/push-certificates": {"get": op("The tenant's Apple MDM push certificates with their expiry", "auditor", responses=ok({"type":"array","items":ref("PushCertificate")}), tag="pki"),
                            "post": op("Upload an Apple MDM push certificate with its key; the topic comes from its UID (com.apple.mgmt.)", "admin", body=ref("PushCertificateRequest"), responses=ok(ref("PushCertificate"), "201", "Stored"), tag="pki")},
+ "/v1/pki/status": {"get": op("When the CA, the SCEP RA, the TLS certificate and the tenant's push certificates expire, with warnings", "auditor",
+     responses=ok({"type":"array","items":S(kind="string", name="string", notAfter={"type":"string","format":"date-time"}, daysLeft="integer", warning="string")}), tag="pki")},
  "/v1/certificates": {"get": op("Certificates the CA issued to the tenant, newest first", "auditor", paging, responses=ok(page(ref("Certificate"))), tag="pki")},
  "/openapi.json": {"get": op("This document", "auditor", responses=ok({"type":"object"}), tag="meta")},
 }

@@ -230,5 +230,10 @@ public class ScepClientsIT extends MooringTestSupport {
         String listed = admin.get("v1/push-certificates").body();
         assertTrue(listed, listed.contains("com.apple.mgmt.External.it-topic") && listed.contains("\"daysLeft\":29"));
         assertTrue(listed, !listed.contains("wrong.prefix"));
+
+        String status = admin.get("v1/pki/status").body();
+        assertTrue(status, status.contains("\"kind\":\"ca\"") && status.contains("\"kind\":\"scep-ra\""));
+        assertTrue(status, status.contains("\"kind\":\"tls\"") && status.contains("publicly trusted"));
+        assertTrue(status, status.contains("com.apple.mgmt.External.it-topic"));
     }
 }

@@ -46,4 +46,7 @@ public interface PkiStore {
     void savePushCertificate(PushCertificate certificate, String certificatePem, String encryptedKeyPem);
 
     List<PushCertificate> listPushCertificates(TenantId tenant);
+
+    /** Every tenant's push certificates, for expiry checks. */
+    List<PushCertificate> listAllPushCertificates();
 }

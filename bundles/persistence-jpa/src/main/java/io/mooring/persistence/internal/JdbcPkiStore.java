@@ -218,15 +218,26 @@ public final class JdbcPkiStore implements PkiStore {
 
     @Override
     public List<PushCertificate> listPushCertificates(TenantId tenant) {
+        return pushCertificates(" WHERE tenant_id = ?", tenant.value());
+    }
+
+    @Override
+    public List<PushCertificate> listAllPushCertificates() {
+        return pushCertificates("", null);
+    }
+
+    private List<PushCertificate> pushCertificates(String where, String tenant) {
         return jdbc.inTransaction(c -> {
             List<PushCertificate> out = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT topic, subject, not_before, not_after, uploaded_at, uploaded_by "
-                    + "FROM push_certificate WHERE tenant_id = ? ORDER BY topic")) {
-                p.setString(1, tenant.value());
+            try (PreparedStatement p = c.prepareStatement("SELECT tenant_id, topic, subject, not_before, not_after, uploaded_at, uploaded_by "
+                    + "FROM push_certificate" + where + " ORDER BY tenant_id, topic")) {
+                if (tenant != null) {
+                    p.setString(1, tenant);
+                }
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new PushCertificate(tenant, rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-                                rs.getTimestamp(4).toInstant(), rs.getTimestamp(5).toInstant(), rs.getString(6)));
+                        out.add(new PushCertificate(new TenantId(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getString(7)));
                     }
                 }
             }

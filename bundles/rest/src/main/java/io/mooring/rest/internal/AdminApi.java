@@ -29,6 +29,7 @@ import io.mooring.api.InventoryService;
 import io.mooring.api.PlatformRegistry;
 import io.mooring.api.admin.AccountService;
 import io.mooring.api.pki.CertificateInventory;
+import io.mooring.api.pki.PkiStatus;
 import io.mooring.api.pki.PushCertificates;
 import io.mooring.api.pki.ScepChallenges;
 import org.osgi.service.component.annotations.Activate;
@@ -58,7 +59,7 @@ public final class AdminApi extends HttpServlet {
     public AdminApi(@Reference PlatformRegistry platforms, @Reference DeviceRegistry devices, @Reference CommandService commands,
             @Reference InventoryService inventory, @Reference EnrollmentService enrollment, @Reference AuditLog audit,
             @Reference AccountService accounts, @Reference ScepChallenges challenges, @Reference CertificateInventory certificates,
-            @Reference PushCertificates push) {
+            @Reference PushCertificates push, @Reference PkiStatus pkiStatus) {
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(CXFNonSpringServlet.class.getClassLoader());
         try {
@@ -73,7 +74,7 @@ public final class AdminApi extends HttpServlet {
                     new EnrollmentsResource(enrollment, platforms),
                     new AuditResource(audit),
                     new AccountsResource(accounts, audit),
-                    new PkiResource(challenges, certificates, audit, push),
+                    new PkiResource(challenges, certificates, audit, push, pkiStatus),
                     new OpenApiResource()));
             factory.setProviders(List.of(new JacksonJsonProvider(mapper()), new BodyLimit(), new ApiAuthentication(accounts), new ProblemMapper()));
             server = factory.create();

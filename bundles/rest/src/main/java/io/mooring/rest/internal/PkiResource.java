@@ -23,6 +23,7 @@ import io.mooring.api.AuditLog;
 import io.mooring.api.ValidationException;
 import io.mooring.api.admin.Role;
 import io.mooring.api.pki.CertificateInventory;
+import io.mooring.api.pki.PkiStatus;
 import io.mooring.api.pki.PushCertificate;
 import io.mooring.api.pki.PushCertificates;
 import io.mooring.api.pki.ScepChallenge;
@@ -38,8 +39,10 @@ public final class PkiResource {
     private final CertificateInventory certificates;
     private final AuditLog audit;
     private final PushCertificates push;
+    private final PkiStatus status;
 
-    PkiResource(ScepChallenges challenges, CertificateInventory certificates, AuditLog audit, PushCertificates push) {
+    PkiResource(ScepChallenges challenges, CertificateInventory certificates, AuditLog audit, PushCertificates push, PkiStatus status) {
+        this.status = status;
         this.challenges = challenges;
         this.certificates = certificates;
         this.audit = audit;
@@ -92,6 +95,25 @@ public final class PkiResource {
     public List<Views.PushCertificateView> pushCertificates(@Context SecurityContext sc) {
         Instant now = Instant.now();
         return push.list(Caller.of(sc).tenant()).stream().map(c -> Views.PushCertificateView.of(c, now)).toList();
+    }
+
+    @GET
+    @Path("pki/status")
+    @Allowed(Role.AUDITOR)
+    public List<Map<String, Object>> status(@Context SecurityContext sc) {
+        return status.expiries(Caller.of(sc).tenant()).stream().map(e -> {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("kind", e.kind());
+            view.put("name", e.name());
+            if (e.notAfter() != null) {
+                view.put("notAfter", e.notAfter().toString());
+                view.put("daysLeft", e.daysLeft());
+            }
+            if (e.warning() != null) {
+                view.put("warning", e.warning());
+            }
+            return view;
+        }).toList();
     }
 
     @GET
