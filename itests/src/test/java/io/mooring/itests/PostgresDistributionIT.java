@@ -51,19 +51,28 @@ public class PostgresDistributionIT extends MooringTestSupport {
     @Filter("(osgi.jdbc.driver.class=org.postgresql.Driver)")
     DataSourceFactory postgres;
 
-    /** Pax Exam may ask for the configuration more than once; the run has one database. */
-    private static final String DATABASE = "mooring_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private static String unavailable;
-    private static boolean created;
+    /**
+     * Pax Exam asks for the configuration more than once, from more than one class loader: the run's
+     * database is created once per JVM, keyed by system properties (which all loaders share).
+     */
+    private static final String DATABASE_PROPERTY = "mooring.it.pg.database";
+    private static final String UNAVAILABLE_PROPERTY = "mooring.it.pg.unavailable";
 
     @Configuration
     public Option[] config() throws IOException {
-        String database = DATABASE;
-        synchronized (PostgresDistributionIT.class) {
-            if (!created) {
-                unavailable = createDatabase(database);
-                created = true;
+        String database;
+        String unavailable;
+        synchronized (System.getProperties()) {
+            database = System.getProperty(DATABASE_PROPERTY);
+            if (database == null) {
+                database = "mooring_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+                String reason = createDatabase(database);
+                System.setProperty(DATABASE_PROPERTY, database);
+                if (reason != null) {
+                    System.setProperty(UNAVAILABLE_PROPERTY, reason);
+                }
             }
+            unavailable = System.getProperty(UNAVAILABLE_PROPERTY);
         }
         if (unavailable != null) {
             // the container still boots (on H2); the test method reports the reason, and fails in CI
