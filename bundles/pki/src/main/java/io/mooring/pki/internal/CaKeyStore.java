@@ -18,9 +18,14 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
@@ -47,6 +52,7 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 final class CaKeyStore {
     static final String CERT_FILE = "ca.crt";
     static final String KEY_FILE = "ca.key";
+    static final String CHAIN_FILE = "ca-chain.pem";
     static final String RA_CERT_FILE = "ra.crt";
     static final String RA_KEY_FILE = "ra.key";
     static final Duration RA_VALIDITY = Duration.ofDays(2 * 365);
@@ -67,15 +73,56 @@ final class CaKeyStore {
     CaMaterial load(char[] passphrase) throws IOException, GeneralSecurityException {
         X509Certificate cert = readCertificate(CERT_FILE);
         PrivateKey key = readKey(KEY_FILE, passphrase);
+        List<X509Certificate> chain = readChain();
         if (Files.exists(folder.resolve(RA_CERT_FILE)) && Files.exists(folder.resolve(RA_KEY_FILE))) {
             X509Certificate ra = readCertificate(RA_CERT_FILE);
             boolean expiresSoon = !ra.getNotAfter().toInstant().isAfter(Instant.now().plus(Duration.ofDays(30)));
             // a new RA cannot outlive the CA: renew only when it would last longer
             if (!expiresSoon || !cert.getNotAfter().after(ra.getNotAfter())) {
-                return new CaMaterial(cert, key, ra, readKey(RA_KEY_FILE, passphrase));
+                return new CaMaterial(cert, key, ra, readKey(RA_KEY_FILE, passphrase), chain);
             }
         }
-        return withNewRa(cert, key, passphrase);
+        return withNewRa(cert, key, chain, passphrase);
+    }
+
+    private List<X509Certificate> readChain() throws IOException, GeneralSecurityException {
+        Path file = folder.resolve(CHAIN_FILE);
+        List<X509Certificate> chain = new ArrayList<>();
+        if (Files.exists(file)) {
+            try (PEMParser p = new PEMParser(new StringReader(Files.readString(file)))) {
+                for (Object o = p.readObject(); o != null; o = p.readObject()) {
+                    chain.add(new JcaX509CertificateConverter().setProvider(bc).getCertificate((X509CertificateHolder) o));
+                }
+            }
+        }
+        return chain;
+    }
+
+    /**
+     * Takes an existing CA, or an intermediate issued by an enterprise CA (with its chain), from PEM or
+     * PKCS#12, and keeps it like a created one. The certificate must be an RSA CA certificate.
+     */
+    CaMaterial importCa(byte[] material, String password, char[] passphrase) throws IOException, GeneralSecurityException {
+        KeyMaterial.Parsed parsed = KeyMaterial.parse(bc, material, password, 1 << 20, "CA");
+        X509Certificate cert = parsed.certificate();
+        if (cert.getBasicConstraints() < 0) {
+            throw new io.mooring.api.ValidationException("certificate", "the certificate " + cert.getSubjectX500Principal().getName()
+                    + " is not a CA certificate (its basic constraints do not allow issuing)");
+        }
+        boolean[] usage = cert.getKeyUsage();
+        if (usage != null && !usage[5]) {
+            throw new io.mooring.api.ValidationException("certificate", "the CA certificate's key usage does not allow signing certificates");
+        }
+        if (!"RSA".equals(parsed.key().getAlgorithm())) {
+            throw new io.mooring.api.ValidationException("privateKey", "the CA key must be RSA, got " + parsed.key().getAlgorithm());
+        }
+        Files.createDirectories(folder);
+        writePrivate(folder.resolve(KEY_FILE), encryptedPem(parsed.key(), passphrase, bc));
+        Files.writeString(folder.resolve(CERT_FILE), Pem.of(cert), StandardCharsets.US_ASCII);
+        StringBuilder chain = new StringBuilder();
+        parsed.chain().forEach(c -> chain.append(Pem.of(c)));
+        Files.writeString(folder.resolve(CHAIN_FILE), chain.toString(), StandardCharsets.US_ASCII);
+        return withNewRa(cert, parsed.key(), parsed.chain(), passphrase);
     }
 
     private X509Certificate readCertificate(String file) throws IOException, GeneralSecurityException {
@@ -95,13 +142,19 @@ final class CaKeyStore {
     }
 
     /** Issues the SCEP RA certificate: signing and key encipherment, no extended key usage (S/MIME fit). */
-    private CaMaterial withNewRa(X509Certificate ca, PrivateKey caKey, char[] passphrase) throws IOException, GeneralSecurityException {
+    private CaMaterial withNewRa(X509Certificate ca, PrivateKey caKey, List<X509Certificate> chain, char[] passphrase)
+            throws IOException, GeneralSecurityException {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA", bc);
         generator.initialize(2048, new SecureRandom());
         KeyPair pair = generator.generateKeyPair();
         Instant now = Instant.now();
         X500Name issuer = X500Name.getInstance(ca.getSubjectX500Principal().getEncoded());
-        X500Name subject = new X500Name("CN=Mooring SCEP RA," + issuer.toString().replaceFirst("^CN=[^,]*,?", ""));
+        RDN[] organization = issuer.getRDNs(BCStyle.O);
+        X500NameBuilder name = new X500NameBuilder().addRDN(BCStyle.CN, "Mooring SCEP RA");
+        if (organization.length > 0) {
+            name.addRDN(organization[0].getFirst());
+        }
+        X500Name subject = name.build();
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, new BigInteger(128, new SecureRandom()),
                 Date.from(now.minus(Duration.ofMinutes(5))), Date.from(min(now.plus(RA_VALIDITY), ca.getNotAfter().toInstant())), subject,
                 pair.getPublic());
@@ -119,7 +172,7 @@ final class CaKeyStore {
         }
         writePrivate(folder.resolve(RA_KEY_FILE), encrypted(pair, passphrase));
         Files.writeString(folder.resolve(RA_CERT_FILE), Pem.of(ra), StandardCharsets.US_ASCII);
-        return new CaMaterial(ca, caKey, ra, pair.getPrivate());
+        return new CaMaterial(ca, caKey, ra, pair.getPrivate(), chain);
     }
 
     private static Instant min(Instant a, Instant b) {
@@ -149,7 +202,7 @@ final class CaKeyStore {
         Files.createDirectories(folder);
         writePrivate(folder.resolve(KEY_FILE), encrypted(pair, passphrase));
         Files.writeString(folder.resolve(CERT_FILE), Pem.of(cert), StandardCharsets.US_ASCII);
-        return withNewRa(cert, pair.getPrivate(), passphrase);
+        return withNewRa(cert, pair.getPrivate(), List.of(), passphrase);
     }
 
     private String encrypted(KeyPair pair, char[] passphrase) throws IOException, GeneralSecurityException {

@@ -52,8 +52,17 @@ public final class LocalCa {
             this.passphrase = passphrase;
             CaKeyStore keys = new CaKeyStore(folder, bc);
             if (keys.exists()) {
+                if (!config.ca_import_file().isBlank()) {
+                    LOG.info("A CA is already in {}; ca.import.file is not imported over it (move the folder away to replace the CA)", folder);
+                }
                 CaMaterial ca = keys.load(passphrase);
                 LOG.info("Loaded the CA {} (valid until {})", ca.certificate().getSubjectX500Principal().getName(), ca.certificate().getNotAfter());
+                return ca;
+            }
+            if (!config.ca_import_file().isBlank()) {
+                CaMaterial ca = keys.importCa(Files.readAllBytes(Path.of(config.ca_import_file())), config.ca_import_password(), passphrase);
+                LOG.info("Imported the CA {} (issued by {}) into {}", ca.certificate().getSubjectX500Principal().getName(),
+                        ca.certificate().getIssuerX500Principal().getName(), folder);
                 return ca;
             }
             CaMaterial ca = keys.create(config.ca_subject(), config.ca_key_size(), Duration.ofDays(365L * config.ca_validity_years()), passphrase);

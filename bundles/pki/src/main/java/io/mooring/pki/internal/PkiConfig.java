@@ -13,6 +13,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Folder of the CA certificate and encrypted key; empty means data/mooring/pki")
     String ca_folder() default "";
 
+    @AttributeDefinition(description = "At first start, import this CA (or intermediate with its chain) instead of creating one: PEM or PKCS#12")
+    String ca_import_file() default "";
+
+    @AttributeDefinition(description = "Password of the imported PKCS#12 file or encrypted PEM key", type = AttributeType.PASSWORD)
+    String ca_import_password() default "";
+
     @AttributeDefinition(description = "Subject of the CA created at first start")
     String ca_subject() default "CN=Mooring Device CA,O=Mooring";
 

@@ -95,12 +95,15 @@ public final class ScepServlet extends HttpServlet {
         write(resp, "application/x-pki-message", responder(material).pkiOperation(body));
     }
 
-    /** RFC 8894 §4.2.1.2: with an RA, a degenerate certificates-only SignedData holding the RA and the CA. */
+    /** RFC 8894 §4.2.1.2: with an RA, a degenerate certificates-only SignedData: the RA, the CA, and an intermediate's chain. */
     private static byte[] caAndRa(CaMaterial material) throws IOException {
         try {
             org.bouncycastle.cms.CMSSignedDataGenerator certsOnly = new org.bouncycastle.cms.CMSSignedDataGenerator();
             certsOnly.addCertificate(new org.bouncycastle.cert.X509CertificateHolder(material.raCertificate().getEncoded()));
             certsOnly.addCertificate(new org.bouncycastle.cert.X509CertificateHolder(material.certificate().getEncoded()));
+            for (java.security.cert.X509Certificate above : material.chain()) {
+                certsOnly.addCertificate(new org.bouncycastle.cert.X509CertificateHolder(above.getEncoded()));
+            }
             return certsOnly.generate(new org.bouncycastle.cms.CMSAbsentContent(), false).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
         } catch (CertificateEncodingException | org.bouncycastle.cms.CMSException e) {
             throw new IOException("the CA certificates cannot be encoded", e);
