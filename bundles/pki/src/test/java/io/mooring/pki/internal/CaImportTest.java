@@ -2,7 +2,6 @@ package io.mooring.pki.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,14 +9,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import io.mooring.api.TenantId;
 import io.mooring.api.ValidationException;
 import io.mooring.persistence.internal.TestDatabase;
 import io.mooring.persistence.internal.TestStores;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,20 +28,11 @@ class CaImportTest {
 
     @BeforeEach
     void openssl() {
-        if (!Files.isExecutable(Path.of("/usr/bin/openssl"))) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("openssl is not installed; .ci/run installs it");
-            }
-            Assumptions.abort("openssl is not installed");
-        }
+        TestTools.requireOpenssl();
     }
 
     private String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return TestTools.run(dir, command);
     }
 
     @Test

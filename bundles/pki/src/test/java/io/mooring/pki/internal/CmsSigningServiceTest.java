@@ -1,16 +1,13 @@
 package io.mooring.pki.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,12 +22,7 @@ class CmsSigningServiceTest {
 
     @BeforeEach
     void ca() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/openssl"))) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("openssl is not installed; .ci/run installs it");
-            }
-            Assumptions.abort("openssl is not installed");
-        }
+        TestTools.requireOpenssl();
         ca = new CaKeyStore(dir.resolve("ca"), bc).create("CN=Signing Test CA,O=Mooring", 2048, Duration.ofDays(30), "p".toCharArray());
         Files.writeString(dir.resolve("ca.pem"), Pem.of(ca.certificate()));
     }
@@ -39,11 +31,7 @@ class CmsSigningServiceTest {
         String[] command = new String[args.length + 1];
         command[0] = "openssl";
         System.arraycopy(args, 0, command, 1, args.length);
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return TestTools.run(dir, command);
     }
 
     @Test

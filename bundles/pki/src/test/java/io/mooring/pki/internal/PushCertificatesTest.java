@@ -2,7 +2,6 @@ package io.mooring.pki.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
@@ -25,21 +24,13 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class PushCertificatesTest {
-    static final Path CORPUS = Path.of("../../../shared/corpus/micromdm");
     final BouncyCastleProvider bc = new BouncyCastleProvider();
 
     private X509Certificate corpus(String name) throws Exception {
-        Path file = CORPUS.resolve(name);
-        if (!Files.exists(file)) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("the protocol corpus is missing at " + CORPUS.toAbsolutePath());
-            }
-            Assumptions.abort("the protocol corpus is not at " + CORPUS.toAbsolutePath() + " (it is beside the project in CI)");
-        }
+        Path file = TestTools.corpus("micromdm/" + name);
         try (PEMParser p = new PEMParser(new StringReader(Files.readString(file)))) {
             return new JcaX509CertificateConverter().setProvider(bc).getCertificate((X509CertificateHolder) p.readObject());
         }

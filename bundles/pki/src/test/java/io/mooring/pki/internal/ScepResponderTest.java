@@ -1,7 +1,6 @@
 package io.mooring.pki.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import io.mooring.persistence.internal.TestDatabase;
 import io.mooring.persistence.internal.TestStores;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The SCEP responder over the real stores (H2), driven by a client built from RFC 8894. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScepResponderTest {
-    static final Path CORPUS = Path.of("../../../shared/corpus/scep");
 
     final Provider bc = new BouncyCastleProvider();
     TestStores stores;
@@ -124,13 +121,7 @@ class ScepResponderTest {
 
     @Test
     void aRealRequestEncryptedForAnotherCaGetsAWellFormedFailure() throws Exception {
-        Path request = CORPUS.resolve("testdata_PKCSReq.der");
-        if (!Files.exists(request)) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("the protocol corpus is missing at " + CORPUS.toAbsolutePath());
-            }
-            Assumptions.abort("the protocol corpus is not at " + CORPUS.toAbsolutePath() + " (it is beside the project in CI)");
-        }
+        Path request = TestTools.corpus("scep/testdata_PKCSReq.der");
         ScepTestClient reader = new ScepTestClient(bc, 2048, "reader");
         ScepTestClient.Reply reply = reader.read(responder.pkiOperation(Files.readAllBytes(request)), ra());
         assertThat(reply.pkiStatus()).isEqualTo("2");
