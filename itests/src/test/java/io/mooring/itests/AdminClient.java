@@ -91,7 +91,7 @@ final class AdminClient {
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new AssertionError("request failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

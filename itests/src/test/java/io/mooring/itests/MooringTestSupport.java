@@ -38,6 +38,7 @@ public abstract class MooringTestSupport {
     /** The distribution with its own ports and first-admin password, plus the options a test class adds. */
     static Option[] distribution(Option... extra) throws IOException {
         String httpPort = Integer.toString(freePort());
+        String tlsPort = Integer.toString(freePort());
         Option[] base = {
             karafDistributionConfiguration().frameworkUrl("file:" + System.getProperty("mooring.assembly")).name("Mooring")
                     .karafVersion(KARAF).unpackDirectory(new File("target/exam")).useDeployFolder(false),
@@ -45,6 +46,7 @@ public abstract class MooringTestSupport {
             logLevel(LogLevelOption.LogLevel.WARN),
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", httpPort),
             editConfigurationFilePut("etc/io.mooring.admin.cfg", "initial.password", ADMIN_PASSWORD),
+            editConfigurationFilePut("etc/io.mooring.pki.cfg", "tls.port", tlsPort),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())),
@@ -64,6 +66,7 @@ public abstract class MooringTestSupport {
                     "--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED",
                     "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED"),
             systemProperty("mooring.it.http.port").value(httpPort),
+            systemProperty("mooring.it.tls.port").value(tlsPort),
             systemProperty("mooring.example.bundle").value(System.getProperty("mooring.example.bundle")),
             bundle("file:" + System.getProperty("mooring.testkit.bundle")),
         };
@@ -89,12 +92,21 @@ public abstract class MooringTestSupport {
 
     static void awaitReady() {
         AdminClient anonymous = AdminClient.anonymous(base());
-        await(Duration.ofSeconds(90), "the server to report up on /health", () -> anonymous.get("/health").status() == 200);
+        await(Duration.ofSeconds(90), "the server to report up on /health", () -> answers(() -> anonymous.get("/health").status() == 200));
         await(Duration.ofSeconds(30), "the example platform to be installed", () -> {
             AdminClient a = AdminClient.basic(base().resolve("/api/"), "admin", ADMIN_PASSWORD);
             AdminClient.Answer platforms = a.get("v1/platforms");
             return platforms.status() == 200 && platforms.body().contains("\"example\"");
         });
+    }
+
+    /** A probe that counts a refused connection (the server is still starting) as "not yet". */
+    static boolean answers(BooleanSupplier probe) {
+        try {
+            return probe.getAsBoolean();
+        } catch (AssertionError connectionFailed) {
+            return false;
+        }
     }
 
     static void await(Duration timeout, String what, BooleanSupplier condition) {

@@ -236,4 +236,17 @@ public class ScepClientsIT extends MooringTestSupport {
         assertTrue(status, status.contains("\"kind\":\"tls\"") && status.contains("publicly trusted"));
         assertTrue(status, status.contains("com.apple.mgmt.External.it-topic"));
     }
+
+    @Test
+    public void httpsServesACertificateFromTheCaForAFreshInstall() throws Exception {
+        admin();
+        Path dir = Files.createTempDirectory("tls");
+        Path ca = caCertificate(dir);
+        String url = "https://localhost:" + System.getProperty("mooring.it.tls.port") + "/health";
+        Run health = run(dir, 30, "curl", "-s", "--cacert", ca.toString(), url);
+        assertEquals(health.output(), 0, health.exit());
+        assertTrue(health.output(), health.output().contains("\"status\":\"up\""));
+        Run untrusted = run(dir, 30, "curl", "-s", "-o", "/dev/null", url);
+        assertNotEquals("a certificate from Mooring's own CA is not publicly trusted", 0, untrusted.exit());
+    }
 }

@@ -13,7 +13,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * Readiness: starting until the schema is current, then up while the database answers. The answer is
  * kept for a second, so a load balancer polling hard costs at most one connection check per second.
  */
-@Component
+@Component(property = "mooring.health.part=database")
 public final class DatabaseHealth implements SystemHealth {
     private final long cacheNanos;
     private volatile MigratedDatabase database;

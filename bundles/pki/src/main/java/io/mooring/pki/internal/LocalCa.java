@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * thread of its own: an RSA key takes a moment). Bouncy Castle is used as a provider instance, never
  * registered JVM-wide, so this bundle can be replaced while the server runs.
  */
-@Component(service = LocalCa.class, configurationPid = "io.mooring.pki")
+@Component(service = LocalCa.class, configurationPid = "io.mooring.pki", immediate = true)
 @Designate(ocd = PkiConfig.class)
 public final class LocalCa {
     private static final Logger LOG = LoggerFactory.getLogger(LocalCa.class);
@@ -39,10 +39,11 @@ public final class LocalCa {
     });
     private final CompletableFuture<CaMaterial> material;
     private volatile char[] passphrase;
+    private final Path folder;
 
     @Activate
     public LocalCa(PkiConfig config) {
-        Path folder = config.ca_folder().isBlank() ? Path.of(System.getProperty("karaf.data", "data"), "mooring", "pki") : Path.of(config.ca_folder());
+        folder = config.ca_folder().isBlank() ? Path.of(System.getProperty("karaf.data", "data"), "mooring", "pki") : Path.of(config.ca_folder());
         material = CompletableFuture.supplyAsync(() -> open(folder, config), executor);
     }
 
@@ -114,6 +115,11 @@ public final class LocalCa {
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("cannot encrypt the key", e);
         }
+    }
+
+    /** Where the CA keeps its files; the TLS keystore lives beside them. */
+    Path folder() {
+        return folder;
     }
 
     Provider provider() {

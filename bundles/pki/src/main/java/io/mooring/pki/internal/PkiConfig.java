@@ -40,6 +40,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Address devices reach the SCEP server at, put into enrollment payloads")
     String scep_url() default "http://localhost:8181/scep";
 
+    @AttributeDefinition(description = "TLS certificate devices see, from a publicly trusted CA: PEM (certificate, chain, key) or PKCS#12; "
+            + "empty generates one from Mooring's CA at first start (for testing only)")
+    String tls_certificate_file() default "";
+
+    @AttributeDefinition(description = "Password of the TLS PKCS#12 file or encrypted PEM key", type = AttributeType.PASSWORD)
+    String tls_certificate_password() default "";
+
+    @AttributeDefinition(description = "HTTPS port of the device and admin endpoints")
+    int tls_port() default 8443;
+
+    @AttributeDefinition(description = "Host names the generated TLS certificate is valid for (besides localhost and 127.0.0.1)")
+    String[] tls_hostnames() default {};
+
     @AttributeDefinition(description = "Address of the CA's certificate revocation list, written into every issued certificate")
     String crl_url() default "http://localhost:8181/pki/crl";
 }

@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class PkiStatusService implements PkiStatus {
     private static final Logger LOG = LoggerFactory.getLogger(PkiStatusService.class);
     static final List<Integer> WARN_DAYS = List.of(30, 7, 1);
-    static final String TLS_WARNING = "Mooring serves device endpoints over plain HTTP; real devices need HTTPS with a publicly trusted "
-            + "certificate, which this version does not configure yet (put a TLS-terminating proxy in front)";
+    static final String TLS_GENERATED_WARNING = "the HTTPS certificate was generated from Mooring's own CA; real devices need a publicly "
+            + "trusted certificate (set tls.certificate.file in etc/io.mooring.pki.cfg)";
 
     private final LocalCa ca;
+    private final TlsConnector tls;
     private final PkiStore store;
     private final EventAdmin events;
     private final Clock clock;
@@ -50,13 +51,14 @@ public final class PkiStatusService implements PkiStatus {
     });
 
     @Activate
-    public PkiStatusService(@Reference LocalCa ca, @Reference PkiStore store, @Reference EventAdmin events) {
-        this(ca, store, events, Clock.systemUTC());
+    public PkiStatusService(@Reference LocalCa ca, @Reference TlsConnector tls, @Reference PkiStore store, @Reference EventAdmin events) {
+        this(ca, tls, store, events, Clock.systemUTC());
         scheduler.scheduleWithFixedDelay(this::check, 1, Duration.ofHours(6).toMinutes(), TimeUnit.MINUTES);
     }
 
-    PkiStatusService(LocalCa ca, PkiStore store, EventAdmin events, Clock clock) {
+    PkiStatusService(LocalCa ca, TlsConnector tls, PkiStore store, EventAdmin events, Clock clock) {
         this.ca = ca;
+        this.tls = tls;
         this.store = store;
         this.events = events;
         this.clock = clock;
@@ -71,7 +73,13 @@ public final class PkiStatusService implements PkiStatus {
             out.add(expiry("ca", m.certificate().getSubjectX500Principal().getName(), m.certificate().getNotAfter().toInstant(), now, null));
             out.add(expiry("scep-ra", m.raCertificate().getSubjectX500Principal().getName(), m.raCertificate().getNotAfter().toInstant(), now, null));
         }
-        out.add(new Expiry("tls", "not configured", null, -1, TLS_WARNING));
+        TlsConnector.TlsCertificate served = tls.certificate();
+        if (served == null) {
+            out.add(new Expiry("tls", "not configured yet", null, -1, "HTTPS is being set up, or failed: see the log"));
+        } else {
+            out.add(expiry("tls", served.certificate().getSubjectX500Principal().getName(), served.certificate().getNotAfter().toInstant(), now,
+                    served.generated() ? TLS_GENERATED_WARNING : null));
+        }
         store.listPushCertificates(tenant).forEach(p -> out.add(expiry("push", p.topic(), p.notAfter(), now, null)));
         return out;
     }
@@ -91,6 +99,11 @@ public final class PkiStatusService implements PkiStatus {
                 announce(TenantId.DEFAULT, expiry("ca", m.certificate().getSubjectX500Principal().getName(), m.certificate().getNotAfter().toInstant(), now, null));
                 announce(TenantId.DEFAULT, expiry("scep-ra", m.raCertificate().getSubjectX500Principal().getName(),
                         m.raCertificate().getNotAfter().toInstant(), now, null));
+            }
+            TlsConnector.TlsCertificate served = tls.certificate();
+            if (served != null) {
+                announce(TenantId.DEFAULT, expiry("tls", served.certificate().getSubjectX500Principal().getName(),
+                        served.certificate().getNotAfter().toInstant(), now, null));
             }
             store.listAllPushCertificates().forEach(p -> announce(p.tenant(), expiry("push", p.topic(), p.notAfter(), now, null)));
         } catch (RuntimeException e) {

@@ -40,7 +40,7 @@ class PkiStatusServiceTest {
                     events.add(event);
                 }
             };
-            PkiStatusService status = new PkiStatusService(null, stores.pki, admin, Clock.fixed(now, ZoneOffset.UTC));
+            PkiStatusService status = new PkiStatusService(null, null, stores.pki, admin, Clock.fixed(now, ZoneOffset.UTC));
             for (PushCertificate p : stores.pki.listAllPushCertificates()) {
                 PkiStatus.Expiry e = new PkiStatus.Expiry("push", p.topic(), p.notAfter(), Duration.between(now, p.notAfter()).toDays(), null);
                 status.announce(p.tenant(), e);
