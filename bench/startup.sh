@@ -12,6 +12,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 sed -i "s/^org.osgi.service.http.port = .*/org.osgi.service.http.port = $port/" "$home/etc/org.ops4j.pax.web.cfg"
 sed -i "s/^initial.password =.*/initial.password = bench-password-0123/" "$home/etc/io.mooring.admin.cfg"
 sed -i "s/^sshPort = .*/sshPort = 0/" "$home/etc/org.apache.karaf.shell.cfg"
+tls=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+echo "tls.port = $tls" > "$home/etc/io.mooring.pki.cfg"
 start=$(date +%s.%N)
 "$home/bin/karaf" server > "$work/out.log" 2>&1 &
 pid=$!
