@@ -73,6 +73,7 @@ public class DistributionIT extends MooringTestSupport {
         }
         assertEquals(401, AdminClient.basic(base().resolve("/api/"), "admin", "wrong-password-123").get("v1/devices").status());
         assertEquals(401, AdminClient.bearer(base().resolve("/api/"), "mrt_not-a-token").get("v1/devices").status());
+        assertEquals("CXF's default servlet is not exposed", 404, anonymous.get("/cxf").status());
         assertEquals(200, admin().get("openapi.json").status());
         assertTrue(admin().get("openapi.json").json().get("paths").has("/v1/commands"));
     }
