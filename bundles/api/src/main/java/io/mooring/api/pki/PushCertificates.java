@@ -1,6 +1,9 @@
 package io.mooring.api.pki;
 
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
 
 import io.mooring.api.Actor;
 import io.mooring.api.TenantId;
@@ -18,4 +21,10 @@ public interface PushCertificates {
     PushCertificate upload(TenantId tenant, byte[] certificateAndKey, String password, Actor actor) throws ValidationException;
 
     List<PushCertificate> list(TenantId tenant);
+
+    /** The certificate and key a push provider authenticates with for this tenant's topic, if uploaded. */
+    Optional<PushCredentials> credentials(TenantId tenant, String topic);
+
+    record PushCredentials(String topic, X509Certificate certificate, PrivateKey key) {
+    }
 }

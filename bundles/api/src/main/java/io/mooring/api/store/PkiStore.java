@@ -47,6 +47,12 @@ public interface PkiStore {
 
     List<PushCertificate> listPushCertificates(TenantId tenant);
 
+    /** The stored certificate PEM and encrypted key PEM of a tenant's topic. */
+    Optional<StoredPushCertificate> findPushCertificate(TenantId tenant, String topic);
+
+    record StoredPushCertificate(String certificatePem, String encryptedKeyPem) {
+    }
+
     /** Every tenant's push certificates, for expiry checks. */
     List<PushCertificate> listAllPushCertificates();
 }

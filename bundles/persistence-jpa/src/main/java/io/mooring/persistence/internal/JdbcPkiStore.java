@@ -222,6 +222,19 @@ public final class JdbcPkiStore implements PkiStore {
     }
 
     @Override
+    public Optional<StoredPushCertificate> findPushCertificate(TenantId tenant, String topic) {
+        return jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT certificate, private_key FROM push_certificate WHERE tenant_id = ? AND topic = ?")) {
+                p.setString(1, tenant.value());
+                p.setString(2, topic);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(new StoredPushCertificate(rs.getString(1), rs.getString(2))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public List<PushCertificate> listAllPushCertificates() {
         return pushCertificates("", null);
     }

@@ -117,6 +117,21 @@ public final class LocalCa {
         }
     }
 
+    /** A key this CA encrypted with {@link #encrypt}. */
+    java.security.PrivateKey decrypt(String encryptedPem) {
+        if (material(Duration.ofSeconds(30)) == null) {
+            throw new io.mooring.api.UnavailableException("the certificate authority is not ready");
+        }
+        try (org.bouncycastle.openssl.PEMParser p = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(encryptedPem))) {
+            var encrypted = (org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo) p.readObject();
+            var info = encrypted.decryptPrivateKeyInfo(
+                    new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(bc).build(passphrase));
+            return new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().setProvider(bc).getPrivateKey(info);
+        } catch (Exception e) {
+            throw new IllegalStateException("a stored key cannot be decrypted with the CA passphrase", e);
+        }
+    }
+
     /** Where the CA keeps its files; the TLS keystore lives beside them. */
     Path folder() {
         return folder;

@@ -6,6 +6,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -64,6 +65,19 @@ public final class PushCertificatesImpl implements PushCertificates {
     @Override
     public List<PushCertificate> list(TenantId tenant) {
         return store.listPushCertificates(tenant);
+    }
+
+    @Override
+    public Optional<PushCredentials> credentials(TenantId tenant, String topic) {
+        return store.findPushCertificate(tenant, topic).map(stored -> {
+            try (org.bouncycastle.openssl.PEMParser p = new org.bouncycastle.openssl.PEMParser(new java.io.StringReader(stored.certificatePem()))) {
+                X509Certificate cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().setProvider(ca.provider())
+                        .getCertificate((org.bouncycastle.cert.X509CertificateHolder) p.readObject());
+                return new PushCredentials(topic, cert, ca.decrypt(stored.encryptedKeyPem()));
+            } catch (Exception e) {
+                throw new IllegalStateException("the stored push certificate for " + topic + " cannot be read", e);
+            }
+        });
     }
 
     /** The MDM topic in the certificate's UID; refuses certificates that are not Apple MDM push certificates. */
