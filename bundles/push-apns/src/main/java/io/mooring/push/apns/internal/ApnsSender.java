@@ -1,0 +1,133 @@
+package io.mooring.push.apns.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.eatthepath.pushy.apns.ApnsClient;
+import com.eatthepath.pushy.apns.DeliveryPriority;
+import com.eatthepath.pushy.apns.PushNotificationResponse;
+import com.eatthepath.pushy.apns.PushType;
+import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+
+import io.mooring.api.Device;
+import io.mooring.api.TenantId;
+import io.mooring.spi.PushProvider.PushReport;
+import io.mooring.spi.PushProvider.Rejection;
+
+/**
+ * Sends MDM wake-ups ({@code {"mdm": PushMagic}} to the device token, on the topic of the tenant's push
+ * certificate) with a bounded number of notifications in flight: Pushy's futures, never a thread per
+ * push. APNs answers decide: a dead token is reported for invalidation, throttling and server errors
+ * are retried with backoff, anything else is reported as it is.
+ */
+final class ApnsSender {
+    /** APNs reasons that mean the token will never work again (Apple's "Handling notification responses"). */
+    static final Set<String> TOKEN_DEAD = Set.of("BadDeviceToken", "Unregistered", "DeviceTokenNotForTopic", "ExpiredToken");
+    static final String THROTTLED = "TooManyRequests";
+    static final Duration EXPIRATION = Duration.ofHours(8);
+
+    interface Clients {
+        /** The client for a tenant's topic, or null when the tenant uploaded no push certificate for it. */
+        ApnsClient clientFor(TenantId tenant, String topic);
+    }
+
+    private final Clients clients;
+    private final Semaphore inFlight;
+    private final int retries;
+    private final Duration backoff;
+    private final ScheduledExecutorService scheduler;
+
+    ApnsSender(Clients clients, int maxInFlight, int retries, Duration backoff, ScheduledExecutorService scheduler) {
+        this.clients = clients;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.retries = retries;
+        this.backoff = backoff;
+        this.scheduler = scheduler;
+    }
+
+    CompletionStage<PushReport> wake(List<Device> devices) {
+        AtomicInteger accepted = new AtomicInteger();
+        List<Rejection> rejected = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Void>> sends = new ArrayList<>(devices.size());
+        for (Device d : devices) {
+            if (d.push() == null || d.push().topic() == null || d.push().magic() == null) {
+                rejected.add(new Rejection(d.id(), "the device has no APNs topic or PushMagic yet", false));
+                continue;
+            }
+            ApnsClient client = clients.clientFor(d.tenant(), d.push().topic());
+            if (client == null) {
+                rejected.add(new Rejection(d.id(), "tenant " + d.tenant() + " has no push certificate for topic " + d.push().topic(), false));
+                continue;
+            }
+            SimpleApnsPushNotification notification = new SimpleApnsPushNotification(d.push().token(), d.push().topic(),
+                    "{\"mdm\":\"" + json(d.push().magic()) + "\"}", Instant.now().plus(EXPIRATION), DeliveryPriority.IMMEDIATE, PushType.MDM);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            send(client, notification, 0, d, accepted, rejected, done);
+            sends.add(done);
+        }
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> new PushReport(accepted.get(), rejected));
+    }
+
+    private void send(ApnsClient client, SimpleApnsPushNotification notification, int attempt, Device device, AtomicInteger accepted,
+            List<Rejection> rejected, CompletableFuture<Void> done) {
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            rejected.add(new Rejection(device.id(), "interrupted before sending", false));
+            done.complete(null);
+            return;
+        }
+        client.sendNotification(notification).whenComplete((response, failure) -> {
+            inFlight.release();
+            if (failure == null && response.isAccepted()) {
+                accepted.incrementAndGet();
+                done.complete(null);
+                return;
+            }
+            String reason = failure != null ? failure.getClass().getSimpleName() + ": " + failure.getMessage()
+                    : response.getRejectionReason().orElse("HTTP " + response.getStatusCode());
+            if (failure == null && TOKEN_DEAD.contains(reason)) {
+                rejected.add(new Rejection(device.id(), reason, true));
+                done.complete(null);
+            } else if (retryable(response, failure) && attempt < retries) {
+                long delay = backoff.toMillis() << attempt;
+                scheduler.schedule(() -> send(client, notification, attempt + 1, device, accepted, rejected, done), delay, TimeUnit.MILLISECONDS);
+            } else {
+                rejected.add(new Rejection(device.id(), reason, false));
+                done.complete(null);
+            }
+        });
+    }
+
+    private static boolean retryable(PushNotificationResponse<?> response, Throwable failure) {
+        if (failure != null) {
+            return true;
+        }
+        return response.getStatusCode() >= 500 || THROTTLED.equals(response.getRejectionReason().orElse(""));
+    }
+
+    private static String json(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,189 @@
+package io.mooring.push.apns.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import com.eatthepath.pushy.apns.ApnsClient;
+import com.eatthepath.pushy.apns.ApnsClientBuilder;
+import com.eatthepath.pushy.apns.ApnsPushNotification;
+import com.eatthepath.pushy.apns.server.MockApnsServer;
+import com.eatthepath.pushy.apns.server.MockApnsServerBuilder;
+import com.eatthepath.pushy.apns.server.ParsingMockApnsServerListenerAdapter;
+import com.eatthepath.pushy.apns.server.RejectionReason;
+import com.eatthepath.pushy.apns.server.ValidatingPushNotificationHandlerFactory;
+
+import io.mooring.api.Device;
+import io.mooring.api.DeviceDescription;
+import io.mooring.api.DeviceId;
+import io.mooring.api.DeviceState;
+import io.mooring.api.PlatformId;
+import io.mooring.api.PushRegistration;
+import io.mooring.api.TenantId;
+import io.mooring.spi.PushProvider;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Wake-ups through Pushy's own mock APNs server (HTTP/2 over TLS, client-certificate authentication, the
+ * topic checked against the certificate's UID, tokens checked against those it knows).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApnsSenderTest {
+    static final String TOPIC = "com.apple.mgmt.External.test-topic";
+    static final TenantId TENANT = TenantId.DEFAULT;
+
+    MockApnsServer server;
+    ApnsClient client;
+    final List<ApnsPushNotification> received = new CopyOnWriteArrayList<>();
+    final String liveToken = token(1);
+    final String expiredToken = token(2);
+    final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+    static String token(int seed) {
+        byte[] b = new byte[32];
+        new Random(seed).nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    record Issued(X509Certificate cert, PrivateKey key) {
+    }
+
+    static Issued issue(String subject, KeyPair issuerKeys, X500Name issuer, boolean ca, String dnsName) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair keys = issuerKeys == null ? null : g.generateKeyPair();
+        KeyPair own = keys == null ? g.generateKeyPair() : keys;
+        X500Name name = new X500Name(subject);
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer == null ? name : issuer, BigInteger.valueOf(new Random().nextInt(1 << 30)),
+                new Date(System.currentTimeMillis() - 60_000), new Date(System.currentTimeMillis() + 86_400_000L), name, own.getPublic());
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+        if (dnsName != null) {
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
+        }
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys == null ? own.getPrivate() : issuerKeys.getPrivate())));
+        return new Issued(cert, own.getPrivate());
+    }
+
+    static KeyPair pair(Issued i) {
+        return new KeyPair(i.cert().getPublicKey(), i.key());
+    }
+
+    static String pem(Object o) throws Exception {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(o);
+        }
+        return out.toString();
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        Issued serverCa = issue("CN=Test APNs CA", null, null, true, null);
+        Issued serverCert = issue("CN=localhost", pair(serverCa), new X500Name("CN=Test APNs CA"), false, "localhost");
+        Issued clientCa = issue("CN=Test Push CA", null, null, true, null);
+        Issued push = issue("UID=" + TOPIC + ",CN=APSP:test,C=US", pair(clientCa), new X500Name("CN=Test Push CA"), false, null);
+
+        server = new MockApnsServerBuilder()
+                .setServerCredentials(new X509Certificate[] {serverCert.cert(), serverCa.cert()}, serverCert.key(), null)
+                .setTrustedClientCertificateChain(new ByteArrayInputStream(pem(clientCa.cert()).getBytes(StandardCharsets.US_ASCII)))
+                .setHandlerFactory(new ValidatingPushNotificationHandlerFactory(Map.of(TOPIC, Set.of(liveToken, expiredToken)),
+                        Map.of(expiredToken, Instant.now().minusSeconds(3600)), Map.of(), Map.of()))
+                .setListener(new ParsingMockApnsServerListenerAdapter() {
+                    @Override
+                    public void handlePushNotificationAccepted(ApnsPushNotification n) {
+                        received.add(n);
+                    }
+
+                    @Override
+                    public void handlePushNotificationRejected(ApnsPushNotification n, RejectionReason r, Instant t) {
+                    }
+                })
+                .build();
+        int port = server.start(0).get(10, TimeUnit.SECONDS);
+        client = new ApnsClientBuilder().setApnsServer("localhost", port).setClientCredentials(push.cert(), push.key(), null)
+                .setTrustedServerCertificateChain(serverCa.cert()).build();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        client.close().get(10, TimeUnit.SECONDS);
+        server.shutdown().get(10, TimeUnit.SECONDS);
+        scheduler.shutdownNow();
+    }
+
+    static Device device(String token, String topic, String magic) {
+        return new Device(DeviceId.random(), TENANT, new PlatformId("apple"), DeviceState.ENROLLED, DeviceDescription.EMPTY, Instant.now(), null,
+                new PushRegistration("apns", token, topic, magic, true));
+    }
+
+    @Test
+    void wakeUpsReachLiveTokensAndDeadTokensAreReportedForInvalidation() throws Exception {
+        ApnsSender sender = new ApnsSender((tenant, topic) -> TOPIC.equals(topic) ? client : null, 100, 2, Duration.ofMillis(50), scheduler);
+        Device live = device(liveToken, TOPIC, "magic-live");
+        Device expired = device(expiredToken, TOPIC, "magic-expired");
+        Device unknown = device(token(3), TOPIC, "magic-unknown");
+        Device otherTopic = device(liveToken, "com.apple.mgmt.External.not-ours", "m");
+        Device noMagic = new Device(DeviceId.random(), TENANT, new PlatformId("apple"), DeviceState.ENROLLED, DeviceDescription.EMPTY, Instant.now(),
+                null, new PushRegistration("apns", liveToken, TOPIC, null, true));
+
+        PushProvider.PushReport report = sender.wake(List.of(live, expired, unknown, otherTopic, noMagic)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(report.accepted()).isEqualTo(1);
+        assertThat(received).singleElement().satisfies(n -> {
+            assertThat(n.getToken()).isEqualTo(liveToken);
+            assertThat(n.getTopic()).isEqualTo(TOPIC);
+            assertThat(n.getPayload()).isEqualTo("{\"mdm\":\"magic-live\"}");
+        });
+        assertThat(report.rejected()).filteredOn(PushProvider.Rejection::tokenInvalid).extracting(PushProvider.Rejection::device)
+                .containsExactlyInAnyOrder(expired.id(), unknown.id());
+        assertThat(report.rejected()).filteredOn(r -> !r.tokenInvalid()).extracting(PushProvider.Rejection::device)
+                .containsExactlyInAnyOrder(otherTopic.id(), noMagic.id());
+    }
+
+    @Test
+    void aFanOutStreamsWithABoundedNumberInFlight() throws Exception {
+        received.clear();
+        ApnsSender sender = new ApnsSender((tenant, topic) -> client, 16, 2, Duration.ofMillis(50), scheduler);
+        List<Device> fleet = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            fleet.add(device(liveToken, TOPIC, "m" + i));
+        }
+        PushProvider.PushReport report = sender.wake(fleet).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertThat(report.accepted()).isEqualTo(500);
+        assertThat(report.rejected()).isEmpty();
+        assertThat(received).hasSize(500);
+    }
+}
