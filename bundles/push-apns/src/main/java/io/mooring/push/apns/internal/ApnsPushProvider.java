@@ -115,7 +115,8 @@ public final class ApnsPushProvider implements PushProvider {
             }
             if (!config.trusted_server_certificate().isBlank()) {
                 try (InputStream in = new FileInputStream(config.trusted_server_certificate())) {
-                    builder.setTrustedServerCertificateChain(in);
+                    builder.setTrustedServerCertificateChain(java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)
+                            .stream().map(java.security.cert.X509Certificate.class::cast).toArray(java.security.cert.X509Certificate[]::new));
                 }
             }
             ApnsClient client = builder.build();
