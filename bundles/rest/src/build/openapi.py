@@ -76,6 +76,8 @@ paths = {
                            "post": op("Upload an Apple MDM push certificate with its key; the topic comes from its UID (com.apple.mgmt.)", "admin", body=ref("PushCertificateRequest"), responses=ok(ref("PushCertificate"), "201", "Stored"), tag="pki")},
  "/v1/pki/status": {"get": op("When the CA, the SCEP RA, the TLS certificate and the tenant's push certificates expire, with warnings", "auditor",
      responses=ok({"type":"array","items":S(kind="string", name="string", notAfter={"type":"string","format":"date-time"}, daysLeft="integer", warning="string")}), tag="pki")},
+ "/v1/push/status": {"get": op("The push providers and what currently keeps each from reaching the tenant's devices", "auditor",
+     responses=ok({"type":"array","items":S(provider="string", problems={"type":"array","items":S(subject="string", message="string", since={"type":"string","format":"date-time"})})}), tag="push")},
  "/v1/certificates": {"get": op("Certificates the CA issued to the tenant, newest first", "auditor", paging, responses=ok(page(ref("Certificate"))), tag="pki")},
  "/openapi.json": {"get": op("This document", "auditor", responses=ok({"type":"object"}), tag="meta")},
 }

@@ -176,6 +176,14 @@ public class ApnsPushIT extends MooringTestSupport {
             assertTrue(received.stream().allMatch(n -> n.getPayload().equals("{\"mdm\":\"magic-a\"}")));
             String audit = admin.get("v1/audit?action=device.push_invalid").body();
             assertTrue(audit, audit.contains(b.toString()));
+
+            // a device on a topic the tenant has no certificate for: the problem shows in the admin API
+            String missing = "com.apple.mgmt.External.missing";
+            devices.updatePush(c, new PushRegistration("apns", live, missing, "magic-c", true));
+            queue(admin, Map.of("type", "Restart", "devices", List.of(c.toString())));
+            await(Duration.ofSeconds(10), "the missing push certificate to be reported",
+                    () -> admin.get("v1/push/status").body().contains(missing));
+            assertTrue(admin.get("v1/push/status").body().contains("no push certificate"));
         } finally {
             apns.shutdown().get(10, TimeUnit.SECONDS);
         }

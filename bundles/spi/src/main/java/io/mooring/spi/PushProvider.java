@@ -1,10 +1,12 @@
 package io.mooring.spi;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import io.mooring.api.Device;
 import io.mooring.api.DeviceId;
+import io.mooring.api.TenantId;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -20,6 +22,17 @@ public interface PushProvider {
     CompletionStage<PushReport> wake(List<Device> devices);
 
     record Rejection(DeviceId device, String reason, boolean tokenInvalid) {
+    }
+
+    /**
+     * What currently keeps this provider from reaching devices of a tenant (an expired or revoked push
+     * certificate, an unreachable gateway), for the admin API; empty when all is well.
+     */
+    default List<Problem> problems() {
+        return List.of();
+    }
+
+    record Problem(TenantId tenant, String subject, String message, Instant since) {
     }
 
     record PushReport(int accepted, List<Rejection> rejected) {

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import io.mooring.api.CommandId;
 import io.mooring.api.Device;
 import io.mooring.api.DeviceRegistry;
+import io.mooring.api.PushStatus;
+import io.mooring.api.TenantId;
 import io.mooring.api.store.CommandStore;
 import io.mooring.spi.PushProvider;
 import org.osgi.service.component.annotations.Activate;
@@ -29,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * have a valid push registration in batches, hands each batch to its provider, waits for the answers
  * (so at most one batch per provider is in flight from here) and marks the tokens a provider reports dead.
  */
-@Component(service = PushDispatcher.class)
-public final class PushDispatcher {
+@Component(service = {PushDispatcher.class, PushStatus.class})
+public final class PushDispatcher implements PushStatus {
     static final int BATCH = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(PushDispatcher.class);
 
@@ -87,6 +89,20 @@ public final class PushDispatcher {
                 LOG.warn("Push provider '{}' failed for {} device(s): {}", name, targets.size(), e.toString());
             }
         });
+    }
+
+    @Override
+    public List<ProviderStatus> providers(TenantId tenant) {
+        return providers.values().stream().sorted(java.util.Comparator.comparing(PushProvider::name)).map(p -> {
+            List<Problem> problems;
+            try {
+                problems = p.problems().stream().filter(x -> tenant.equals(x.tenant()))
+                        .map(x -> new Problem(x.subject(), x.message(), x.since())).toList();
+            } catch (RuntimeException e) {
+                problems = List.of(new Problem(p.name(), "the provider could not report its state: " + e.getMessage(), null));
+            }
+            return new ProviderStatus(p.name(), problems);
+        }).toList();
     }
 
     @Deactivate

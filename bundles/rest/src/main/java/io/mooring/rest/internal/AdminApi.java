@@ -27,6 +27,7 @@ import io.mooring.api.DeviceRegistry;
 import io.mooring.api.EnrollmentService;
 import io.mooring.api.InventoryService;
 import io.mooring.api.PlatformRegistry;
+import io.mooring.api.PushStatus;
 import io.mooring.api.admin.AccountService;
 import io.mooring.api.pki.CertificateInventory;
 import io.mooring.api.pki.PkiStatus;
@@ -59,7 +60,7 @@ public final class AdminApi extends HttpServlet {
     public AdminApi(@Reference PlatformRegistry platforms, @Reference DeviceRegistry devices, @Reference CommandService commands,
             @Reference InventoryService inventory, @Reference EnrollmentService enrollment, @Reference AuditLog audit,
             @Reference AccountService accounts, @Reference ScepChallenges challenges, @Reference CertificateInventory certificates,
-            @Reference PushCertificates push, @Reference PkiStatus pkiStatus) {
+            @Reference PushCertificates push, @Reference PkiStatus pkiStatus, @Reference PushStatus pushStatus) {
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(CXFNonSpringServlet.class.getClassLoader());
         try {
@@ -75,6 +76,7 @@ public final class AdminApi extends HttpServlet {
                     new AuditResource(audit),
                     new AccountsResource(accounts, audit),
                     new PkiResource(challenges, certificates, audit, push, pkiStatus),
+                    new PushResource(pushStatus),
                     new OpenApiResource()));
             factory.setProviders(List.of(new JacksonJsonProvider(mapper()), new BodyLimit(), new ApiAuthentication(accounts), new ProblemMapper()));
             server = factory.create();

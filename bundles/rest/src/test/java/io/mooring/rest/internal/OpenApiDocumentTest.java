@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The hand-written OpenAPI document and the resources describe the same operations, and each needs a role. */
 class OpenApiDocumentTest {
     static final List<Class<?>> RESOURCES = List.of(PlatformsResource.class, DevicesResource.class, CommandsResource.class,
-            EnrollmentsResource.class, AuditResource.class, AccountsResource.class, PkiResource.class, OpenApiResource.class);
+            EnrollmentsResource.class, AuditResource.class, AccountsResource.class, PkiResource.class, PushResource.class, OpenApiResource.class);
 
     @Test
     void everyResourceMethodIsDocumentedAndNothingElse() throws Exception {

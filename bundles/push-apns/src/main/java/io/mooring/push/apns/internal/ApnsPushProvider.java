@@ -68,13 +68,25 @@ public final class ApnsPushProvider implements PushProvider {
         return t;
     });
     private final Map<String, Cached> clients = new ConcurrentHashMap<>();
+    private final Map<String, Problem> problems = new ConcurrentHashMap<>();
     private final ApnsSender sender;
 
     @Activate
     public ApnsPushProvider(@Reference PushCertificates certificates, Config config) {
         this.certificates = certificates;
         this.config = config;
-        this.sender = new ApnsSender(this::clientFor, config.max_in_flight(), config.retries(), Duration.ofMillis(500), scheduler);
+        this.sender = new ApnsSender(this::clientFor, config.max_in_flight(), config.retries(), Duration.ofMillis(500), scheduler,
+                new ApnsSender.Health() {
+                    @Override
+                    public void reached(TenantId tenant, String topic) {
+                        problems.remove(tenant.value() + "|" + topic);
+                    }
+
+                    @Override
+                    public void unreachable(TenantId tenant, String topic, String problem) {
+                        report(tenant, topic, "APNs refused or could not be reached with this push certificate: " + problem);
+                    }
+                });
     }
 
     @Override
@@ -87,6 +99,16 @@ public final class ApnsPushProvider implements PushProvider {
         return sender.wake(devices);
     }
 
+    @Override
+    public List<Problem> problems() {
+        return List.copyOf(problems.values());
+    }
+
+    private void report(TenantId tenant, String topic, String message) {
+        problems.compute(tenant.value() + "|" + topic, (k, old) -> new Problem(tenant, topic, message,
+                old != null && old.message().equals(message) ? old.since() : Instant.now()));
+    }
+
     private ApnsClient clientFor(TenantId tenant, String topic) {
         String key = tenant.value() + "|" + topic;
         Cached cached = clients.get(key);
@@ -95,7 +117,11 @@ public final class ApnsPushProvider implements PushProvider {
         }
         var credentials = certificates.credentials(tenant, topic).orElse(null);
         if (credentials == null) {
+            report(tenant, topic, "devices use this topic but the tenant has no push certificate for it; upload one");
             return null;
+        }
+        if (credentials.certificate().getNotAfter().toInstant().isBefore(Instant.now())) {
+            report(tenant, topic, "the push certificate expired on " + credentials.certificate().getNotAfter().toInstant() + "; renew and upload it");
         }
         String serial = credentials.certificate().getSerialNumber().toString(16);
         if (cached != null && cached.certificateSerial().equals(serial)) {
@@ -128,6 +154,7 @@ public final class ApnsPushProvider implements PushProvider {
             return client;
         } catch (Exception e) {
             LOG.error("Cannot connect to APNs for topic {} of tenant {}: {}", topic, tenant, e.toString());
+            report(tenant, topic, "cannot connect to APNs: " + e.getMessage());
             return null;
         }
     }

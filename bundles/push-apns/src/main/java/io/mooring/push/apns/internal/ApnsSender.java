@@ -33,6 +33,9 @@ final class ApnsSender {
     /** APNs reasons that mean the token will never work again (Apple's "Handling notification responses"). */
     static final Set<String> TOKEN_DEAD = Set.of("BadDeviceToken", "Unregistered", "DeviceTokenNotForTopic", "ExpiredToken");
     static final String THROTTLED = "TooManyRequests";
+    /** APNs reasons that blame the credential, not the device: every device of the topic is cut off. */
+    static final Set<String> CREDENTIAL_REFUSED = Set.of("BadCertificate", "BadCertificateEnvironment", "MissingProviderToken",
+            "InvalidProviderToken", "ExpiredProviderToken", "Forbidden");
     static final Duration EXPIRATION = Duration.ofHours(8);
 
     interface Clients {
@@ -40,13 +43,36 @@ final class ApnsSender {
         ApnsClient clientFor(TenantId tenant, String topic);
     }
 
+    /** Hears whether a tenant's topic currently reaches APNs, for the admin API. */
+    interface Health {
+        Health NONE = new Health() {
+            @Override
+            public void reached(TenantId tenant, String topic) {
+            }
+
+            @Override
+            public void unreachable(TenantId tenant, String topic, String problem) {
+            }
+        };
+
+        void reached(TenantId tenant, String topic);
+
+        void unreachable(TenantId tenant, String topic, String problem);
+    }
+
     private final Clients clients;
     private final Semaphore inFlight;
     private final int retries;
     private final Duration backoff;
     private final ScheduledExecutorService scheduler;
+    private final Health health;
 
     ApnsSender(Clients clients, int maxInFlight, int retries, Duration backoff, ScheduledExecutorService scheduler) {
+        this(clients, maxInFlight, retries, backoff, scheduler, Health.NONE);
+    }
+
+    ApnsSender(Clients clients, int maxInFlight, int retries, Duration backoff, ScheduledExecutorService scheduler, Health health) {
+        this.health = health;
         this.clients = clients;
         this.inFlight = new Semaphore(maxInFlight);
         this.retries = retries;
@@ -92,6 +118,7 @@ final class ApnsSender {
             inFlight.release();
             if (failure == null && response.isAccepted()) {
                 accepted.incrementAndGet();
+                health.reached(device.tenant(), notification.getTopic());
                 done.complete(null);
                 return;
             }
@@ -104,6 +131,10 @@ final class ApnsSender {
                 long delay = backoff.toMillis() << attempt;
                 scheduler.schedule(() -> send(client, notification, attempt + 1, device, accepted, rejected, done), delay, TimeUnit.MILLISECONDS);
             } else {
+                if (failure != null || CREDENTIAL_REFUSED.contains(reason)) {
+                    // the connection failed, or APNs refused the certificate itself (expired, revoked, wrong environment)
+                    health.unreachable(device.tenant(), notification.getTopic(), reason);
+                }
                 rejected.add(new Rejection(device.id(), reason, false));
                 done.complete(null);
             }

@@ -66,6 +66,8 @@ class ApnsSenderTest {
 
     MockApnsServer server;
     ApnsClient client;
+    int port;
+    Issued serverCaKept;
     final List<ApnsPushNotification> received = new CopyOnWriteArrayList<>();
     final String liveToken = token(1);
     final String expiredToken = token(2);
@@ -132,7 +134,8 @@ class ApnsSenderTest {
                     }
                 })
                 .build();
-        int port = server.start(0).get(10, TimeUnit.SECONDS);
+        port = server.start(0).get(10, TimeUnit.SECONDS);
+        serverCaKept = serverCa;
         client = new ApnsClientBuilder().setApnsServer("localhost", port).setClientCredentials(push.cert(), push.key(), null)
                 .setTrustedServerCertificateChain(serverCa.cert()).build();
     }
@@ -151,6 +154,7 @@ class ApnsSenderTest {
 
     @Test
     void wakeUpsReachLiveTokensAndDeadTokensAreReportedForInvalidation() throws Exception {
+        received.clear();
         ApnsSender sender = new ApnsSender((tenant, topic) -> TOPIC.equals(topic) ? client : null, 100, 2, Duration.ofMillis(50), scheduler);
         Device live = device(liveToken, TOPIC, "magic-live");
         Device expired = device(expiredToken, TOPIC, "magic-expired");
@@ -185,5 +189,40 @@ class ApnsSenderTest {
         assertThat(report.accepted()).isEqualTo(500);
         assertThat(report.rejected()).isEmpty();
         assertThat(received).hasSize(500);
+    }
+
+    @Test
+    void aCertificateApnsRefusesIsReportedAsAProblemOfItsTopic() throws Exception {
+        // a push certificate from a CA the gateway does not trust: the TLS handshake fails, as with an expired or revoked one
+        Issued strangerCa = issue("CN=Stranger CA", null, null, true, null);
+        Issued stranger = issue("UID=" + TOPIC + ",CN=APSP:stranger", pair(strangerCa), new X500Name("CN=Stranger CA"), false, null);
+        ApnsClient refused = new ApnsClientBuilder().setApnsServer("localhost", port).setClientCredentials(stranger.cert(), stranger.key(), null)
+                .setTrustedServerCertificateChain(serverCaKept.cert()).build();
+        List<String> problems = new CopyOnWriteArrayList<>();
+        List<String> reached = new CopyOnWriteArrayList<>();
+        ApnsSender.Health health = new ApnsSender.Health() {
+            @Override
+            public void reached(TenantId tenant, String topic) {
+                reached.add(topic);
+            }
+
+            @Override
+            public void unreachable(TenantId tenant, String topic, String problem) {
+                problems.add(topic + ": " + problem);
+            }
+        };
+        try {
+            PushProvider.PushReport report = new ApnsSender((tenant, topic) -> refused, 10, 0, Duration.ofMillis(10), scheduler, health)
+                    .wake(List.of(device(liveToken, TOPIC, "m"))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(report.accepted()).isZero();
+            assertThat(report.rejected()).singleElement().satisfies(r -> assertThat(r.tokenInvalid()).isFalse());
+            assertThat(problems).as(report.toString()).singleElement().satisfies(p -> assertThat(p).startsWith(TOPIC + ": "));
+
+            new ApnsSender((tenant, topic) -> client, 10, 0, Duration.ofMillis(10), scheduler, health)
+                    .wake(List.of(device(liveToken, TOPIC, "m"))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(reached).containsExactly(TOPIC);
+        } finally {
+            refused.close().get(10, TimeUnit.SECONDS);
+        }
     }
 }
