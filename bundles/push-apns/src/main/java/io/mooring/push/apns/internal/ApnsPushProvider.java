@@ -52,6 +52,15 @@ public final class ApnsPushProvider implements PushProvider {
 
         @AttributeDefinition(description = "PEM file of the CA to trust for the gateway instead of the JVM's (a test server)")
         String trusted_server_certificate() default "";
+
+        @AttributeDefinition(description = "APNs authentication key (.p8) for app pushes (topics that are not MDM topics); empty: none")
+        String signing_key_file() default "";
+
+        @AttributeDefinition(description = "Team id of the APNs authentication key")
+        String team_id() default "";
+
+        @AttributeDefinition(description = "Key id of the APNs authentication key")
+        String key_id() default "";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ApnsPushProvider.class);
@@ -109,7 +118,12 @@ public final class ApnsPushProvider implements PushProvider {
                 old != null && old.message().equals(message) ? old.since() : Instant.now()));
     }
 
+    private volatile ApnsClient tokenClient;
+
     private ApnsClient clientFor(TenantId tenant, String topic) {
+        if (!topic.startsWith(ApnsSender.MDM_TOPIC_PREFIX)) {
+            return tokenClient(tenant, topic);
+        }
         String key = tenant.value() + "|" + topic;
         Cached cached = clients.get(key);
         if (cached != null && cached.checkedAt().plus(CREDENTIALS_CACHE).isAfter(Instant.now())) {
@@ -129,23 +143,7 @@ public final class ApnsPushProvider implements PushProvider {
             return cached.client();
         }
         try {
-            ApnsClientBuilder builder = new ApnsClientBuilder().setClientCredentials(credentials.certificate(), credentials.key(), null)
-                    .setConcurrentConnections(Math.max(1, config.connections()));
-            switch (config.gateway()) {
-                case "production" -> builder.setApnsServer(ApnsClientBuilder.PRODUCTION_APNS_HOST);
-                case "development" -> builder.setApnsServer(ApnsClientBuilder.DEVELOPMENT_APNS_HOST);
-                default -> {
-                    int colon = config.gateway().lastIndexOf(':');
-                    builder.setApnsServer(config.gateway().substring(0, colon), Integer.parseInt(config.gateway().substring(colon + 1)));
-                }
-            }
-            if (!config.trusted_server_certificate().isBlank()) {
-                try (InputStream in = new FileInputStream(config.trusted_server_certificate())) {
-                    builder.setTrustedServerCertificateChain(java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)
-                            .stream().map(java.security.cert.X509Certificate.class::cast).toArray(java.security.cert.X509Certificate[]::new));
-                }
-            }
-            ApnsClient client = builder.build();
+            ApnsClient client = gateway(new ApnsClientBuilder().setClientCredentials(credentials.certificate(), credentials.key(), null)).build();
             clients.put(key, new Cached(client, serial, Instant.now()));
             if (cached != null) {
                 cached.client().close();
@@ -159,11 +157,54 @@ public final class ApnsPushProvider implements PushProvider {
         }
     }
 
+    /** App pushes authenticate with the configured APNs key (JWT), one client for every app topic. */
+    private synchronized ApnsClient tokenClient(TenantId tenant, String topic) {
+        if (tokenClient != null) {
+            return tokenClient;
+        }
+        if (config.signing_key_file().isBlank()) {
+            report(tenant, topic, "an app push needs an APNs authentication key (signing.key.file, team.id, key.id in "
+                    + "etc/io.mooring.push.apns.cfg)");
+            return null;
+        }
+        try {
+            tokenClient = gateway(new ApnsClientBuilder().setSigningKey(com.eatthepath.pushy.apns.auth.ApnsSigningKey.loadFromPkcs8File(
+                    new java.io.File(config.signing_key_file()), config.team_id(), config.key_id()))).build();
+            return tokenClient;
+        } catch (Exception e) {
+            LOG.error("Cannot use the APNs authentication key {}: {}", config.signing_key_file(), e.toString());
+            report(tenant, topic, "cannot use the APNs authentication key: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private ApnsClientBuilder gateway(ApnsClientBuilder builder) throws Exception {
+        builder.setConcurrentConnections(Math.max(1, config.connections()));
+        switch (config.gateway()) {
+            case "production" -> builder.setApnsServer(ApnsClientBuilder.PRODUCTION_APNS_HOST);
+            case "development" -> builder.setApnsServer(ApnsClientBuilder.DEVELOPMENT_APNS_HOST);
+            default -> {
+                int colon = config.gateway().lastIndexOf(':');
+                builder.setApnsServer(config.gateway().substring(0, colon), Integer.parseInt(config.gateway().substring(colon + 1)));
+            }
+        }
+        if (!config.trusted_server_certificate().isBlank()) {
+            try (InputStream in = new FileInputStream(config.trusted_server_certificate())) {
+                builder.setTrustedServerCertificateChain(java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)
+                        .stream().map(java.security.cert.X509Certificate.class::cast).toArray(java.security.cert.X509Certificate[]::new));
+            }
+        }
+        return builder;
+    }
+
     @Deactivate
     void deactivate() throws Exception {
         scheduler.shutdownNow();
         for (Cached c : clients.values()) {
             c.client().close().get(10, TimeUnit.SECONDS);
+        }
+        if (tokenClient != null) {
+            tokenClient.close().get(10, TimeUnit.SECONDS);
         }
     }
 }

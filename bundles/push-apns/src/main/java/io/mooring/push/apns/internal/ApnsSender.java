@@ -37,6 +37,9 @@ final class ApnsSender {
     static final Set<String> CREDENTIAL_REFUSED = Set.of("BadCertificate", "BadCertificateEnvironment", "MissingProviderToken",
             "InvalidProviderToken", "ExpiredProviderToken", "Forbidden");
     static final Duration EXPIRATION = Duration.ofHours(8);
+    static final String MDM_TOPIC_PREFIX = "com.apple.mgmt.";
+    /** A background push (content-available, priority 5, as Apple requires for it) that makes the app check in. */
+    static final String APP_WAKE_UP = "{\"aps\":{\"content-available\":1}}";
 
     interface Clients {
         /** The client for a tenant's topic, or null when the tenant uploaded no push certificate for it. */
@@ -85,7 +88,8 @@ final class ApnsSender {
         List<Rejection> rejected = java.util.Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> sends = new ArrayList<>(devices.size());
         for (Device d : devices) {
-            if (d.push() == null || d.push().topic() == null || d.push().magic() == null) {
+            boolean mdm = d.push() != null && d.push().topic() != null && d.push().topic().startsWith(MDM_TOPIC_PREFIX);
+            if (d.push() == null || d.push().topic() == null || (mdm && d.push().magic() == null)) {
                 rejected.add(new Rejection(d.id(), "the device has no APNs topic or PushMagic yet", false));
                 continue;
             }
@@ -94,8 +98,12 @@ final class ApnsSender {
                 rejected.add(new Rejection(d.id(), "tenant " + d.tenant() + " has no push certificate for topic " + d.push().topic(), false));
                 continue;
             }
-            SimpleApnsPushNotification notification = new SimpleApnsPushNotification(d.push().token(), d.push().topic(),
-                    "{\"mdm\":\"" + json(d.push().magic()) + "\"}", Instant.now().plus(EXPIRATION), DeliveryPriority.IMMEDIATE, PushType.MDM);
+            // MDM topics get Apple's MDM wake-up; an app's topic (token authentication) a silent background push
+            SimpleApnsPushNotification notification = mdm
+                    ? new SimpleApnsPushNotification(d.push().token(), d.push().topic(), "{\"mdm\":\"" + json(d.push().magic()) + "\"}",
+                            Instant.now().plus(EXPIRATION), DeliveryPriority.IMMEDIATE, PushType.MDM)
+                    : new SimpleApnsPushNotification(d.push().token(), d.push().topic(), APP_WAKE_UP, Instant.now().plus(EXPIRATION),
+                            DeliveryPriority.CONSERVE_POWER, PushType.BACKGROUND);
             CompletableFuture<Void> done = new CompletableFuture<>();
             send(client, notification, 0, d, accepted, rejected, done);
             sends.add(done);

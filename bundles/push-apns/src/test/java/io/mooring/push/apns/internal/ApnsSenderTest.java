@@ -225,4 +225,49 @@ class ApnsSenderTest {
             refused.close().get(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void appTopicsGetABackgroundPushAuthenticatedWithTheApnsKey() throws Exception {
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        KeyPair keys = ec.generateKeyPair();
+        var signing = new com.eatthepath.pushy.apns.auth.ApnsSigningKey("KEYID12345", "TEAMID1234", (java.security.interfaces.ECPrivateKey) keys.getPrivate());
+        var verification = new com.eatthepath.pushy.apns.auth.ApnsVerificationKey("KEYID12345", "TEAMID1234",
+                (java.security.interfaces.ECPublicKey) keys.getPublic());
+        String appTopic = "io.mooring.agent";
+        Issued ca = issue("CN=Token APNs CA", null, null, true, null);
+        Issued cert = issue("CN=localhost", pair(ca), new X500Name("CN=Token APNs CA"), false, "localhost");
+        List<ApnsPushNotification> got = new CopyOnWriteArrayList<>();
+        MockApnsServer tokenServer = new MockApnsServerBuilder()
+                .setServerCredentials(new X509Certificate[] {cert.cert(), ca.cert()}, cert.key(), null)
+                .setHandlerFactory(new ValidatingPushNotificationHandlerFactory(Map.of(appTopic, Set.of(liveToken)), Map.of(),
+                        Map.of("KEYID12345", verification), Map.of(verification, Set.of(appTopic))))
+                .setListener(new ParsingMockApnsServerListenerAdapter() {
+                    @Override
+                    public void handlePushNotificationAccepted(ApnsPushNotification n) {
+                        got.add(n);
+                    }
+
+                    @Override
+                    public void handlePushNotificationRejected(ApnsPushNotification n, RejectionReason r, Instant t) {
+                    }
+                }).build();
+        int tokenPort = tokenServer.start(0).get(10, TimeUnit.SECONDS);
+        ApnsClient tokenClient = new ApnsClientBuilder().setApnsServer("localhost", tokenPort).setSigningKey(signing)
+                .setTrustedServerCertificateChain(ca.cert()).build();
+        try {
+            Device app = new Device(DeviceId.random(), TENANT, new PlatformId("android"), DeviceState.ENROLLED, DeviceDescription.EMPTY, Instant.now(),
+                    null, new PushRegistration("apns", liveToken, appTopic, null, true));
+            PushProvider.PushReport report = new ApnsSender((tenant, topic) -> tokenClient, 10, 0, Duration.ofMillis(10), scheduler)
+                    .wake(List.of(app)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(report.accepted()).as(report.toString()).isEqualTo(1);
+            assertThat(got).singleElement().satisfies(n -> {
+                assertThat(n.getPayload()).isEqualTo(ApnsSender.APP_WAKE_UP);
+                assertThat(n.getTopic()).isEqualTo(appTopic);
+            });
+        } finally {
+            tokenClient.close().get(10, TimeUnit.SECONDS);
+            tokenServer.shutdown().get(10, TimeUnit.SECONDS);
+        }
+    }
 }
