@@ -52,6 +52,16 @@ public interface CommandStore {
 
     long expire(Instant now);
 
+    /** What one housekeeping run did; {@code ran} is false when another node holds the housekeeping lock. */
+    record Housekeeping(boolean ran, long expired, long pruned) {
+    }
+
+    /**
+     * Expires and prunes in one run that only one node of a cluster performs at a time (on PostgreSQL a
+     * transaction-scoped advisory lock; the others skip the run).
+     */
+    Housekeeping housekeep(Instant now, Instant pruneBefore);
+
     /** Deletes finished delivery rows completed before {@code before}, and commands left with none. */
     long prune(Instant before);
 

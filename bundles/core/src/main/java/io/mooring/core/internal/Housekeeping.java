@@ -17,7 +17,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Expires commands past their deadline and prunes acknowledged deliveries after the retention period. */
+/**
+ * Expires commands past their deadline and prunes acknowledged deliveries after the retention period; in a
+ * cluster one node does it per run (the store takes the housekeeping lock).
+ */
 @Component(configurationPid = "io.mooring.queue", service = {})
 @Designate(ocd = Housekeeping.Config.class)
 public final class Housekeeping {
@@ -52,10 +55,9 @@ public final class Housekeeping {
 
     void run() {
         try {
-            long expired = commands.expire(clock.instant());
-            long pruned = commands.prune(clock.instant().minus(retention));
-            if (expired + pruned > 0) {
-                LOG.info("Queue housekeeping: {} deliveries expired, {} acknowledged deliveries pruned", expired, pruned);
+            CommandStore.Housekeeping run = commands.housekeep(clock.instant(), clock.instant().minus(retention));
+            if (run.expired() + run.pruned() > 0) {
+                LOG.info("Queue housekeeping: {} deliveries expired, {} acknowledged deliveries pruned", run.expired(), run.pruned());
             }
         } catch (RuntimeException e) {
             LOG.warn("Queue housekeeping failed: {}", e.getMessage());

@@ -346,28 +346,60 @@ public final class JdbcCommandStore implements CommandStore {
 
     @Override
     public long expire(Instant now) {
+        return jdbc.inTransaction(c -> expire(c, now));
+    }
+
+    private static long expire(Connection c, Instant now) throws SQLException {
         Timestamp t = Timestamp.from(now);
-        return update("UPDATE command_delivery SET state = 'EXPIRED', completed_at = ? WHERE state IN ('QUEUED', 'SENT') "
+        return update(c, "UPDATE command_delivery SET state = 'EXPIRED', completed_at = ? WHERE state IN ('QUEUED', 'SENT') "
                 + "AND command_id IN (SELECT id FROM command WHERE expires_at IS NOT NULL AND expires_at <= ?)", t, t);
+    }
+
+    /** Advisory lock key of queue housekeeping, shared by every node on the database. */
+    static final long HOUSEKEEPING_LOCK = 0x4D726E6748736BL;
+
+    @Override
+    public Housekeeping housekeep(Instant now, Instant pruneBefore) {
+        return jdbc.inTransaction(c -> {
+            if (jdbc.postgres()) {
+                // released with the transaction: no lock can outlive a node that dies mid-run
+                try (PreparedStatement p = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+                    p.setLong(1, HOUSEKEEPING_LOCK);
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        if (!rs.getBoolean(1)) {
+                            return new Housekeeping(false, 0, 0);
+                        }
+                    }
+                }
+            }
+            return new Housekeeping(true, expire(c, now), prune(c, pruneBefore));
+        });
     }
 
     @Override
     public long prune(Instant before) {
+        return jdbc.inTransaction(c -> prune(c, before));
+    }
+
+    private static long prune(Connection c, Instant before) throws SQLException {
         Timestamp t = Timestamp.from(before);
-        long rows = update("DELETE FROM command_delivery WHERE state = 'ACKNOWLEDGED' AND completed_at < ?", t);
-        update("DELETE FROM command WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM command_delivery d WHERE d.command_id = command.id)", t);
+        long rows = update(c, "DELETE FROM command_delivery WHERE state = 'ACKNOWLEDGED' AND completed_at < ?", t);
+        update(c, "DELETE FROM command WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM command_delivery d WHERE d.command_id = command.id)", t);
         return rows;
     }
 
-    private long update(String sql, Object... values) {
-        return jdbc.inTransaction(c -> {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                for (int i = 0; i < values.length; i++) {
-                    p.setObject(i + 1, values[i]);
-                }
-                return (long) p.executeUpdate();
+    private static long update(Connection c, String sql, Object... values) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                p.setObject(i + 1, values[i]);
             }
-        });
+            return p.executeUpdate();
+        }
+    }
+
+    private long update(String sql, Object... values) {
+        return jdbc.inTransaction(c -> update(c, sql, values));
     }
 
     @Override

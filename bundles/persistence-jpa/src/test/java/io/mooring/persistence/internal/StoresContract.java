@@ -315,6 +315,28 @@ abstract class StoresContract {
     }
 
     @Test
+    void housekeepingRunsOnOneNodeAtATime() throws Exception {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        enroll(tenant, platform, "hk");
+        commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, NOW.plusSeconds(1), platform);
+        if (db.kind() == TestDatabase.Kind.POSTGRES) {
+            // another node holds the lock for the length of its run
+            try (java.sql.Connection other = db.dataSource().getConnection()) {
+                other.setAutoCommit(false);
+                try (java.sql.Statement s = other.createStatement()) {
+                    s.execute("SELECT pg_advisory_xact_lock(" + JdbcCommandStore.HOUSEKEEPING_LOCK + ")");
+                }
+                assertThat(commands.housekeep(NOW.plusSeconds(5), NOW).ran()).isFalse();
+                other.rollback();
+            }
+        }
+        CommandStore.Housekeeping run = commands.housekeep(NOW.plusSeconds(5), NOW);
+        assertThat(run.ran()).isTrue();
+        assertThat(run.expired()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void pushTargetsAreStreamedInBatchesSkippingInvalidTokens() {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();
