@@ -5,7 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 zip=${1:-$(ls karaf-assembly/target/mooring-karaf-assembly-*.zip | head -1)}
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+stop() {
+  # bin/karaf runs Java as a child: stop the server itself, then make sure nothing of it is left
+  [ -n "${home:-}" ] && "$home/bin/stop" >/dev/null 2>&1 || true
+  sleep 2
+  [ -n "${home:-}" ] && pkill -f "karaf.base=${home%/}" 2>/dev/null || true
+  kill "$pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap stop EXIT
 unzip -q "$zip" -d "$work"
 home=$(ls -d "$work"/*/)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

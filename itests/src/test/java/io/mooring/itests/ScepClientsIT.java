@@ -193,13 +193,18 @@ public class ScepClientsIT extends MooringTestSupport {
                 "for i in $(seq 1 50); do getcert list-cas -s -c mooring-it | grep -q 'SHA1' && break; sleep 0.2; done",
                 "getcert request -s -c mooring-it -f " + dir.resolve("dev.crt") + " -k " + dir.resolve("dev.key")
                         + " -N CN=certmonger-device -L " + challenge(admin) + " -w",
-                "getcert list -s",
+                // our request only, once it settled; the certificate file is written before MONITORING
+                "for i in $(seq 1 100); do getcert list -s -f " + dir.resolve("dev.crt") + " | grep -q 'status: MONITORING' && break; sleep 0.2; done",
+                "getcert list -s -f " + dir.resolve("dev.crt"),
                 "kill $daemon");
         Files.writeString(dir.resolve("enroll.sh"), script + "\n");
         Run r = run(dir, 120, "dbus-run-session", "--", "bash", dir.resolve("enroll.sh").toString());
-        assertTrue(r.output(), r.output().contains("status: MONITORING"));
+        String diagnosis = r.output() + "\n--- certmonger.log ---\n"
+                + (Files.exists(dir.resolve("certmonger.log")) ? Files.readString(dir.resolve("certmonger.log")) : "(none)");
+        assertTrue(diagnosis, r.output().contains("status: MONITORING"));
+        await(java.time.Duration.ofSeconds(10), "certmonger to save the certificate", () -> Files.exists(dir.resolve("dev.crt")));
         Run verify = run(dir, 30, "openssl", "verify", "-CAfile", ca.toString(), dir.resolve("dev.crt").toString());
-        assertTrue(verify.output(), verify.output().contains(": OK"));
+        assertTrue(verify.output() + "\n" + diagnosis, verify.output().contains(": OK"));
     }
 
     @Test
