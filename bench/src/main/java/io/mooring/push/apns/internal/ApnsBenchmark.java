@@ -1,20 +1,13 @@
 package io.mooring.push.apns.internal;
 
 import java.io.ByteArrayInputStream;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +15,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static io.mooring.push.apns.internal.TestCertificates.issue;
+import static io.mooring.push.apns.internal.TestCertificates.pem;
 
 import com.eatthepath.pushy.apns.ApnsClient;
 import com.eatthepath.pushy.apns.ApnsClientBuilder;
@@ -39,15 +35,7 @@ import io.mooring.api.DeviceState;
 import io.mooring.api.PlatformId;
 import io.mooring.api.PushRegistration;
 import io.mooring.api.TenantId;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import io.mooring.push.apns.internal.TestCertificates.Issued;
 
 /**
  * Pushes per second to Pushy's mock APNs server on this machine, with 1 and with 4 connections: raw Pushy
@@ -58,9 +46,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class ApnsBenchmark {
     static final String TOPIC = "com.apple.mgmt.External.bench";
     static final int IN_FLIGHT = 2_000;
-
-    record Issued(X509Certificate cert, PrivateKey key) {
-    }
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
@@ -133,30 +118,5 @@ public final class ApnsBenchmark {
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         return n / ((System.nanoTime() - start) / 1e9);
-    }
-
-    static Issued issue(String subject, Issued issuer, boolean ca, String dns) throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        KeyPair own = g.generateKeyPair();
-        X500Name name = new X500Name(subject);
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-                issuer == null ? name : X500Name.getInstance(issuer.cert().getSubjectX500Principal().getEncoded()),
-                BigInteger.valueOf(new Random().nextInt(1 << 30)), new Date(System.currentTimeMillis() - 60_000),
-                new Date(System.currentTimeMillis() + 86_400_000L), name, own.getPublic());
-        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-        if (dns != null) {
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, dns)));
-        }
-        return new Issued(new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuer == null ? own.getPrivate() : issuer.key()))), own.getPrivate());
-    }
-
-    static String pem(Object o) throws Exception {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(o);
-        }
-        return out.toString();
     }
 }

@@ -226,12 +226,18 @@ final class CaKeyStore {
     }
 
     static void writePrivate(Path file, String content) throws IOException {
+        writePrivate(file, content.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A file only its owner can read: created with those permissions, so no other user ever sees it readable. */
+    static void writePrivate(Path file, byte[] content) throws IOException {
         Files.deleteIfExists(file);
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
+            // a file system without POSIX permissions (Windows): its folder's access control list applies instead
             Files.createFile(file);
         }
-        Files.writeString(file, content, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+        Files.write(file, content, StandardOpenOption.TRUNCATE_EXISTING);
     }
 }

@@ -67,6 +67,13 @@ public final class PkiStatusService implements PkiStatus {
     @Override
     public List<Expiry> expiries(TenantId tenant) {
         Instant now = clock.instant();
+        List<Expiry> out = serverCertificates(now);
+        store.listPushCertificates(tenant).forEach(p -> out.add(expiry("push", p.topic(), p.notAfter(), now, null)));
+        return out;
+    }
+
+    /** The CA, the RA and the TLS certificate: the server's own, the same for every tenant. */
+    private List<Expiry> serverCertificates(Instant now) {
         List<Expiry> out = new ArrayList<>();
         CaMaterial m = ca.material(Duration.ofSeconds(10));
         if (m != null) {
@@ -80,7 +87,6 @@ public final class PkiStatusService implements PkiStatus {
             out.add(expiry("tls", served.certificate().getSubjectX500Principal().getName(), served.certificate().getNotAfter().toInstant(), now,
                     served.generated() ? TLS_GENERATED_WARNING : null));
         }
-        store.listPushCertificates(tenant).forEach(p -> out.add(expiry("push", p.topic(), p.notAfter(), now, null)));
         return out;
     }
 
@@ -94,17 +100,7 @@ public final class PkiStatusService implements PkiStatus {
     void check() {
         try {
             Instant now = clock.instant();
-            CaMaterial m = ca.material(Duration.ofSeconds(10));
-            if (m != null) {
-                announce(TenantId.DEFAULT, expiry("ca", m.certificate().getSubjectX500Principal().getName(), m.certificate().getNotAfter().toInstant(), now, null));
-                announce(TenantId.DEFAULT, expiry("scep-ra", m.raCertificate().getSubjectX500Principal().getName(),
-                        m.raCertificate().getNotAfter().toInstant(), now, null));
-            }
-            TlsConnector.TlsCertificate served = tls.certificate();
-            if (served != null) {
-                announce(TenantId.DEFAULT, expiry("tls", served.certificate().getSubjectX500Principal().getName(),
-                        served.certificate().getNotAfter().toInstant(), now, null));
-            }
+            serverCertificates(now).forEach(e -> announce(TenantId.DEFAULT, e));
             store.listAllPushCertificates().forEach(p -> announce(p.tenant(), expiry("push", p.topic(), p.notAfter(), now, null)));
         } catch (RuntimeException e) {
             LOG.warn("Could not check certificate expiry: {}", e.getMessage());

@@ -1,6 +1,5 @@
 package io.mooring.pki.internal;
 
-import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -43,12 +42,9 @@ public final class PushCertificatesImpl implements PushCertificates {
         this.clock = Clock.systemUTC();
     }
 
-    record CertificateAndKey(X509Certificate certificate, PrivateKey key) {
-    }
-
     @Override
     public PushCertificate upload(TenantId tenant, byte[] upload, String password, Actor actor) {
-        CertificateAndKey parsed = parse(ca.provider(), upload, password);
+        KeyMaterial.Parsed parsed = parse(ca.provider(), upload, password);
         String topic = topicOf(parsed.certificate());
         Instant now = clock.instant();
         if (parsed.certificate().getNotAfter().toInstant().isBefore(now)) {
@@ -97,8 +93,7 @@ public final class PushCertificatesImpl implements PushCertificates {
     }
 
     /** PKCS#12, or PEM with the certificate and its private key (plain, or encrypted with {@code password}). */
-    static CertificateAndKey parse(Provider bc, byte[] upload, String password) {
-        KeyMaterial.Parsed parsed = KeyMaterial.parse(bc, upload, password, MAX_UPLOAD_BYTES, "push certificate");
-        return new CertificateAndKey(parsed.certificate(), parsed.key());
+    static KeyMaterial.Parsed parse(Provider bc, byte[] upload, String password) {
+        return KeyMaterial.parse(bc, upload, password, MAX_UPLOAD_BYTES, "push certificate");
     }
 }

@@ -186,9 +186,7 @@ public final class TlsConnector implements SystemHealth {
         ks.setKeyEntry(ALIAS, key, password, chain.toArray(Certificate[]::new));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ks.store(out, password);
-        Path file = folder.resolve(KEYSTORE);
-        CaKeyStore.writePrivate(file, "");
-        Files.write(file, out.toByteArray());
+        CaKeyStore.writePrivate(folder.resolve(KEYSTORE), out.toByteArray());
     }
 
     /** Points the HTTP service at the keystore; changes (and so restarts the connectors) only when something differs. */

@@ -1,19 +1,17 @@
 package io.mooring.push.apns.internal;
 
+import static io.mooring.push.apns.internal.TestCertificates.issue;
+import static io.mooring.push.apns.internal.TestCertificates.pem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -40,16 +38,8 @@ import io.mooring.api.DeviceState;
 import io.mooring.api.PlatformId;
 import io.mooring.api.PushRegistration;
 import io.mooring.api.TenantId;
+import io.mooring.push.apns.internal.TestCertificates.Issued;
 import io.mooring.spi.PushProvider;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,44 +69,12 @@ class ApnsSenderTest {
         return HexFormat.of().formatHex(b);
     }
 
-    record Issued(X509Certificate cert, PrivateKey key) {
-    }
-
-    static Issued issue(String subject, KeyPair issuerKeys, X500Name issuer, boolean ca, String dnsName) throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        KeyPair keys = issuerKeys == null ? null : g.generateKeyPair();
-        KeyPair own = keys == null ? g.generateKeyPair() : keys;
-        X500Name name = new X500Name(subject);
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer == null ? name : issuer, BigInteger.valueOf(new Random().nextInt(1 << 30)),
-                new Date(System.currentTimeMillis() - 60_000), new Date(System.currentTimeMillis() + 86_400_000L), name, own.getPublic());
-        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-        if (dnsName != null) {
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
-        }
-        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys == null ? own.getPrivate() : issuerKeys.getPrivate())));
-        return new Issued(cert, own.getPrivate());
-    }
-
-    static KeyPair pair(Issued i) {
-        return new KeyPair(i.cert().getPublicKey(), i.key());
-    }
-
-    static String pem(Object o) throws Exception {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(o);
-        }
-        return out.toString();
-    }
-
     @BeforeAll
     void start() throws Exception {
-        Issued serverCa = issue("CN=Test APNs CA", null, null, true, null);
-        Issued serverCert = issue("CN=localhost", pair(serverCa), new X500Name("CN=Test APNs CA"), false, "localhost");
-        Issued clientCa = issue("CN=Test Push CA", null, null, true, null);
-        Issued push = issue("UID=" + TOPIC + ",CN=APSP:test,C=US", pair(clientCa), new X500Name("CN=Test Push CA"), false, null);
+        Issued serverCa = issue("CN=Test APNs CA", null, true, null);
+        Issued serverCert = issue("CN=localhost", serverCa, false, "localhost");
+        Issued clientCa = issue("CN=Test Push CA", null, true, null);
+        Issued push = issue("UID=" + TOPIC + ",CN=APSP:test,C=US", clientCa, false, null);
 
         server = new MockApnsServerBuilder()
                 .setServerCredentials(new X509Certificate[] {serverCert.cert(), serverCa.cert()}, serverCert.key(), null)
@@ -194,8 +152,8 @@ class ApnsSenderTest {
     @Test
     void aCertificateApnsRefusesIsReportedAsAProblemOfItsTopic() throws Exception {
         // a push certificate from a CA the gateway does not trust: the TLS handshake fails, as with an expired or revoked one
-        Issued strangerCa = issue("CN=Stranger CA", null, null, true, null);
-        Issued stranger = issue("UID=" + TOPIC + ",CN=APSP:stranger", pair(strangerCa), new X500Name("CN=Stranger CA"), false, null);
+        Issued strangerCa = issue("CN=Stranger CA", null, true, null);
+        Issued stranger = issue("UID=" + TOPIC + ",CN=APSP:stranger", strangerCa, false, null);
         ApnsClient refused = new ApnsClientBuilder().setApnsServer("localhost", port).setClientCredentials(stranger.cert(), stranger.key(), null)
                 .setTrustedServerCertificateChain(serverCaKept.cert()).build();
         List<String> problems = new CopyOnWriteArrayList<>();
@@ -235,8 +193,8 @@ class ApnsSenderTest {
         var verification = new com.eatthepath.pushy.apns.auth.ApnsVerificationKey("KEYID12345", "TEAMID1234",
                 (java.security.interfaces.ECPublicKey) keys.getPublic());
         String appTopic = "io.mooring.agent";
-        Issued ca = issue("CN=Token APNs CA", null, null, true, null);
-        Issued cert = issue("CN=localhost", pair(ca), new X500Name("CN=Token APNs CA"), false, "localhost");
+        Issued ca = issue("CN=Token APNs CA", null, true, null);
+        Issued cert = issue("CN=localhost", ca, false, "localhost");
         List<ApnsPushNotification> got = new CopyOnWriteArrayList<>();
         MockApnsServer tokenServer = new MockApnsServerBuilder()
                 .setServerCredentials(new X509Certificate[] {cert.cert(), ca.cert()}, cert.key(), null)
