@@ -70,6 +70,11 @@ public abstract class MooringTestSupport {
             systemProperty("mooring.example.bundle").value(System.getProperty("mooring.example.bundle")),
             bundle("file:" + System.getProperty("mooring.testkit.bundle")),
         };
+        if (Boolean.getBoolean("mooring.it.keep")) {
+            // -Dmooring.it.keep=true keeps target/exam/<id>/ (data/log/karaf.log) for a look after the run
+            base = java.util.Arrays.copyOf(base, base.length + 1);
+            base[base.length - 1] = org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder();
+        }
         Option[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return all;
