@@ -101,6 +101,14 @@ public final class LocalFcmServer implements AutoCloseable {
     private record Failing(FcmError error, AtomicInteger left) {
     }
 
+    static {
+        // the JDK server writes status line and body separately; without TCP_NODELAY every answer waits out
+        // the client's delayed ACK (~40 ms). Read once, when the JDK server classes load.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private LocalFcmServer(String project, int threads) throws IOException {
         this.project = project;
         this.clientEmail = "mooring-push@" + project + ".iam.gserviceaccount.com";
@@ -125,6 +133,11 @@ public final class LocalFcmServer implements AutoCloseable {
     /** Starts a server for {@code project} on a free loopback port. */
     public static LocalFcmServer start(String project) throws IOException {
         return new LocalFcmServer(project, 4);
+    }
+
+    /** Starts a server answering on {@code threads} threads (load tests). */
+    public static LocalFcmServer start(String project, int threads) throws IOException {
+        return new LocalFcmServer(project, threads);
     }
 
     public String endpoint() {
