@@ -12,4 +12,10 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface ScepChallenges {
     ScepChallenge issue(TenantId tenant, String purpose, Duration validFor);
+
+    /**
+     * A challenge that admits only a request for exactly this subject (an RFC 4514 name such as
+     * {@code CN=…,O=Mooring}), so a device enrolling with it cannot ask for another device's identity.
+     */
+    ScepChallenge issueForSubject(TenantId tenant, String subject, Duration validFor);
 }

@@ -17,7 +17,8 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface PkiStore {
     enum Redemption { REDEEMED, UNKNOWN, USED, EXPIRED }
 
-    record RedeemedChallenge(Redemption outcome, TenantId tenant) {
+    /** {@code purpose} is what the challenge was issued for; {@code subject:<DN>} binds it to that certificate subject. */
+    record RedeemedChallenge(Redemption outcome, TenantId tenant, String purpose) {
     }
 
     void createChallenge(TenantId tenant, String secretHash, String purpose, Instant expiresAt, Instant now);

@@ -56,31 +56,33 @@ public final class JdbcPkiStore implements PkiStore {
             String tenant;
             Instant expires;
             Timestamp used;
-            try (PreparedStatement p = c.prepareStatement("SELECT tenant_id, expires_at, used_at FROM scep_challenge WHERE secret_hash = ? FOR UPDATE")) {
+            String purpose;
+            try (PreparedStatement p = c.prepareStatement("SELECT tenant_id, expires_at, used_at, purpose FROM scep_challenge WHERE secret_hash = ? FOR UPDATE")) {
                 p.setString(1, secretHash);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
-                        return new RedeemedChallenge(Redemption.UNKNOWN, null);
+                        return new RedeemedChallenge(Redemption.UNKNOWN, null, null);
                     }
                     tenant = rs.getString(1);
                     expires = rs.getTimestamp(2).toInstant();
                     used = rs.getTimestamp(3);
+                    purpose = rs.getString(4);
                 }
             }
             if (used != null) {
-                return new RedeemedChallenge(Redemption.USED, new TenantId(tenant));
+                return new RedeemedChallenge(Redemption.USED, new TenantId(tenant), purpose);
             }
             if (!expires.isAfter(now)) {
-                return new RedeemedChallenge(Redemption.EXPIRED, new TenantId(tenant));
+                return new RedeemedChallenge(Redemption.EXPIRED, new TenantId(tenant), purpose);
             }
             try (PreparedStatement p = c.prepareStatement("UPDATE scep_challenge SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL")) {
                 p.setTimestamp(1, Timestamp.from(now));
                 p.setString(2, secretHash);
                 if (p.executeUpdate() != 1) {
-                    return new RedeemedChallenge(Redemption.USED, new TenantId(tenant));
+                    return new RedeemedChallenge(Redemption.USED, new TenantId(tenant), purpose);
                 }
             }
-            return new RedeemedChallenge(Redemption.REDEEMED, new TenantId(tenant));
+            return new RedeemedChallenge(Redemption.REDEEMED, new TenantId(tenant), purpose);
         });
     }
 

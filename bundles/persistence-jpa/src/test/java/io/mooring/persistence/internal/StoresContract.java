@@ -102,8 +102,8 @@ abstract class StoresContract {
 
     @Test
     void migrationsAreRecordedAndRerunChangesNothing() throws Exception {
-        assertThat(db.migrate().schemaVersion()).isEqualTo(4);
-        assertThat(db.migrate().schemaVersion()).isEqualTo(4);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(5);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(5);
     }
 
     @Test
@@ -113,10 +113,33 @@ abstract class StoresContract {
         stores.pki.createChallenge(tenant, "h-old", "test", NOW.minusSeconds(1), NOW.minusSeconds(60));
 
         assertThat(stores.pki.redeemChallenge("h-once", NOW)).isEqualTo(new io.mooring.api.store.PkiStore.RedeemedChallenge(
-                io.mooring.api.store.PkiStore.Redemption.REDEEMED, tenant));
+                io.mooring.api.store.PkiStore.Redemption.REDEEMED, tenant, "test"));
         assertThat(stores.pki.redeemChallenge("h-once", NOW).outcome()).isEqualTo(io.mooring.api.store.PkiStore.Redemption.USED);
         assertThat(stores.pki.redeemChallenge("h-old", NOW).outcome()).isEqualTo(io.mooring.api.store.PkiStore.Redemption.EXPIRED);
         assertThat(stores.pki.redeemChallenge("h-none", NOW).outcome()).isEqualTo(io.mooring.api.store.PkiStore.Redemption.UNKNOWN);
+    }
+
+    @Test
+    void devicesKeepPluginValuesThatCanBeReplacedAndRemoved() {
+        TenantId tenant = newTenant();
+        Device device = enroll(tenant, new PlatformId("apple"), "attrs");
+        byte[] token = {1, 2, 3, (byte) 0xff};
+
+        stores.attributes.put(device.id(), "apple.unlock-token", token);
+        stores.attributes.put(device.id(), "apple.identity-serial", "abc".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        stores.attributes.put(device.id(), "apple.unlock-token", new byte[] {9});
+
+        assertThat(stores.attributes.get(device.id(), "apple.unlock-token")).hasValueSatisfying(v -> assertThat(v).containsExactly(9));
+        assertThat(stores.attributes.all(device.id(), "apple.")).containsOnlyKeys("apple.identity-serial", "apple.unlock-token");
+        stores.attributes.put(device.id(), "apple.unlock-token", null);
+        assertThat(stores.attributes.get(device.id(), "apple.unlock-token")).isEmpty();
+        assertThat(stores.attributes.get(device.id(), "apple.identity-serial")).isPresent();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.attributes.put(io.mooring.api.DeviceId.random(), "apple.x", token))
+                .isInstanceOf(io.mooring.api.NotFoundException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.attributes.put(device.id(), "Bad Name", token))
+                .isInstanceOf(io.mooring.api.ValidationException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.attributes.put(device.id(), "apple.big", new byte[20_000]))
+                .isInstanceOf(io.mooring.api.ValidationException.class);
     }
 
     @Test

@@ -22,6 +22,7 @@ public final class TestStores implements AutoCloseable {
     public final AccountStore accounts;
     public final PlatformStore platforms;
     public final PkiStore pki;
+    public final io.mooring.api.DeviceAttributes attributes;
     private final EntityManagerFactory emf;
 
     public TestStores(TestDatabase database) throws Exception {
@@ -38,6 +39,7 @@ public final class TestStores implements AutoCloseable {
         accounts = new JpaAccountStore(jpa);
         platforms = new JpaPlatformStore(jpa);
         pki = new JdbcPkiStore(migrated.jdbc());
+        attributes = new JdbcDeviceAttributes(migrated.jdbc());
     }
 
     @Override

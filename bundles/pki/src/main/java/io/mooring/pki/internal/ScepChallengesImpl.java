@@ -35,6 +35,18 @@ public final class ScepChallengesImpl implements ScepChallenges {
         this.clock = clock;
     }
 
+    static final String SUBJECT_BOUND = "subject:";
+
+    @Override
+    public ScepChallenge issueForSubject(TenantId tenant, String subject, Duration validFor) {
+        try {
+            new org.bouncycastle.asn1.x500.X500Name(subject);
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException("subject", "not a distinguished name: " + subject);
+        }
+        return issue(tenant, SUBJECT_BOUND + subject, validFor);
+    }
+
     @Override
     public ScepChallenge issue(TenantId tenant, String purpose, Duration validFor) {
         if (validFor == null || validFor.isNegative() || validFor.isZero() || validFor.compareTo(MAX_VALIDITY) > 0) {

@@ -267,6 +267,11 @@ final class ScepResponder {
             throw new Refused(FailInfo.BAD_REQUEST, "the request carries no challenge password");
         }
         PkiStore.RedeemedChallenge redeemed = store.redeemChallenge(digest(challenge), clock.instant());
+        if (redeemed.outcome() == PkiStore.Redemption.REDEEMED && redeemed.purpose() != null
+                && redeemed.purpose().startsWith(ScepChallengesImpl.SUBJECT_BOUND)
+                && !new X500Name(redeemed.purpose().substring(ScepChallengesImpl.SUBJECT_BOUND.length())).equals(csr.getSubject())) {
+            throw new Refused(FailInfo.BAD_REQUEST, "the challenge password was issued for another subject");
+        }
         return switch (redeemed.outcome()) {
             case REDEEMED -> redeemed.tenant();
             case USED -> throw new Refused(FailInfo.BAD_REQUEST, "the challenge password was already used");

@@ -94,6 +94,19 @@ class ScepResponderTest {
     }
 
     @Test
+    void aChallengeBoundToASubjectAdmitsOnlyThatSubject() throws Exception {
+        long before = stores.pki.listCertificates(TenantId.DEFAULT, PageRequest.first(500)).total();
+        String forOther = challenges.issueForSubject(TenantId.DEFAULT, "CN=device-a", Duration.ofMinutes(5)).secret();
+        ScepTestClient thief = new ScepTestClient(bc, 2048, "device-b");
+        assertFailure(thief, thief.pkcsReq(ra(), "device-b", forOther), "2");
+
+        String own = challenges.issueForSubject(TenantId.DEFAULT, "CN=device-a", Duration.ofMinutes(5)).secret();
+        ScepTestClient owner = new ScepTestClient(bc, 2048, "device-a");
+        assertThat(owner.read(responder.pkiOperation(owner.pkcsReq(ra(), "device-a", own)), ra()).pkiStatus()).isEqualTo("0");
+        assertThat(stores.pki.listCertificates(TenantId.DEFAULT, PageRequest.first(500)).total()).isEqualTo(before + 1);
+    }
+
+    @Test
     void aKeyOutsideThePolicyIsRefusedWithBadAlgAndKeepsItsChallenge() throws Exception {
         String secret = challenge();
         ScepTestClient big = new ScepTestClient(bc, 4096, "big");

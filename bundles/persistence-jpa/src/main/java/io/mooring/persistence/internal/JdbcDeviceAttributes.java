@@ -1,0 +1,102 @@
+package io.mooring.persistence.internal;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import io.mooring.api.DeviceAttributes;
+import io.mooring.api.DeviceId;
+import io.mooring.api.NotFoundException;
+import io.mooring.api.ValidationException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Plugin values per device in {@code device_attribute}; an upsert is one statement on either database. */
+@Component(service = DeviceAttributes.class)
+public final class JdbcDeviceAttributes implements DeviceAttributes {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._:-]{0,99}");
+
+    private final Jdbc jdbc;
+
+    @Activate
+    public JdbcDeviceAttributes(@Reference MigratedDatabase database) {
+        this(database.jdbc());
+    }
+
+    JdbcDeviceAttributes(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void put(DeviceId device, String name, byte[] value) {
+        checkName(name);
+        if (value != null && value.length > MAX_VALUE) {
+            throw new ValidationException(name, "a device attribute holds at most " + MAX_VALUE + " bytes");
+        }
+        jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM device_attribute WHERE device_id = ? AND name = ?")) {
+                p.setString(1, device.toString());
+                p.setString(2, name);
+                p.executeUpdate();
+            }
+            if (value != null) {
+                try (PreparedStatement p = c.prepareStatement(
+                        "INSERT INTO device_attribute (device_id, name, content, updated_at) SELECT id, ?, ?, ? FROM device WHERE id = ?")) {
+                    p.setString(1, name);
+                    p.setString(2, Base64.getEncoder().encodeToString(value));
+                    p.setTimestamp(3, Timestamp.from(Instant.now()));
+                    p.setString(4, device.toString());
+                    if (p.executeUpdate() != 1) {
+                        throw new NotFoundException("device " + device + " does not exist");
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<byte[]> get(DeviceId device, String name) {
+        checkName(name);
+        return jdbc.inTransaction(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT content FROM device_attribute WHERE device_id = ? AND name = ?")) {
+                p.setString(1, device.toString());
+                p.setString(2, name);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(Base64.getDecoder().decode(rs.getString(1))) : Optional.<byte[]>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<String, byte[]> all(DeviceId device, String prefix) {
+        return jdbc.inTransaction(c -> {
+            Map<String, byte[]> out = new LinkedHashMap<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT name, content FROM device_attribute WHERE device_id = ? ORDER BY name")) {
+                p.setString(1, device.toString());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getString(1).startsWith(prefix)) {
+                            out.put(rs.getString(1), Base64.getDecoder().decode(rs.getString(2)));
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ValidationException("name", "an attribute name is lower-case letters, digits and . _ : -, at most 100");
+        }
+    }
+}
