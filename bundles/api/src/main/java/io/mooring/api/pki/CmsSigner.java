@@ -19,6 +19,12 @@ public interface CmsSigner {
      */
     Optional<SignerIdentity> verifyDetached(byte[] content, byte[] signature);
 
+    /**
+     * Mooring's CA certificate, then any issuers above it (an imported intermediate's chain): what a device
+     * must trust to accept the identities and signed profiles Mooring hands out.
+     */
+    java.util.List<java.security.cert.X509Certificate> caChain();
+
     record SignerIdentity(String serial, String subject, boolean issuedByMooring, String pem) {
     }
 }

@@ -51,6 +51,15 @@ public final class CmsSigningService implements CmsSigner {
     }
 
     @Override
+    public java.util.List<X509Certificate> caChain() {
+        CaMaterial m = material();
+        java.util.List<X509Certificate> chain = new java.util.ArrayList<>();
+        chain.add(m.certificate());
+        chain.addAll(m.chain());
+        return chain;
+    }
+
+    @Override
     public byte[] sign(byte[] content) {
         CaMaterial m = material();
         return sign(ca.provider(), m.raCertificate(), m.raPrivateKey(), m.certificate(), content);

@@ -1,0 +1,63 @@
+package io.mooring.platform.apple.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.mooring.api.CommandType;
+import io.mooring.api.Device;
+import io.mooring.api.PlatformId;
+import io.mooring.spi.CommandSupport;
+import io.mooring.spi.DeviceLifecycle;
+import io.mooring.spi.PlatformPlugin;
+import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Apple devices (iOS, iPadOS, macOS, and the others Apple's MDM protocol reaches) as core sees them. The
+ * command types are Apple's request types, every one of Apple's schema; a payload is checked against the
+ * schema's key names, types, required keys and allowed values before it is queued.
+ */
+@Component(service = PlatformPlugin.class)
+public final class ApplePlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle {
+    static final PlatformId ID = new PlatformId("apple");
+    static final String DEVICE_PATH = "/mdm/apple";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApplePlatform.class);
+
+    private final CommandSchema schema = CommandSchema.load();
+    private final Set<CommandType> types = schema.requestTypes().stream().map(CommandType::new).collect(Collectors.toUnmodifiableSet());
+
+    @Override
+    public PlatformId id() {
+        return ID;
+    }
+
+    @Override
+    public String displayName() {
+        return "Apple (iOS, iPadOS, macOS)";
+    }
+
+    @Override
+    public List<String> devicePaths() {
+        return List.of(DEVICE_PATH);
+    }
+
+    @Override
+    public Set<CommandType> commandTypes() {
+        return types;
+    }
+
+    @Override
+    public void validate(CommandType type, Map<String, Object> payload) {
+        schema.validate(type.name(), payload);
+    }
+
+    /** Core has revoked the device's identity certificate; the device learns it on its next check-in (401). */
+    @Override
+    public void unenrolled(Device device) {
+        LOG.info("Apple device {} of tenant {} was unenrolled", device.id(), device.tenant());
+    }
+}
