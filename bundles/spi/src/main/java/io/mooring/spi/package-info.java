@@ -25,5 +25,5 @@
  * </ul>
  * Plugins use only {@code io.mooring.api} and this package; never another plugin's packages.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.mooring.spi;

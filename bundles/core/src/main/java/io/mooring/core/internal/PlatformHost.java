@@ -200,6 +200,16 @@ public final class PlatformHost implements PlatformRegistry {
     }
 
     @Override
+    public Optional<Map<String, String>> enrollmentLinks(PlatformId platform, String tokenSecret) {
+        HostedPlatform h = hosted.get(platform);
+        if (h == null || !(h.plugin() instanceof io.mooring.spi.EnrollmentLinks links)) {
+            return Optional.empty();
+        }
+        return calls.call(platform, "linksFor", () -> links.linksFor(tokenSecret))
+                .map(l -> Map.of("enrollmentUrl", l.enrollment().toString(), "qrCodeUrl", l.qrCode().toString()));
+    }
+
+    @Override
     public Optional<PlatformInfo> ownerOfPath(String path) {
         for (HostedPlatform h : hosted.values()) {
             if (h.devicePaths().stream().anyMatch(p -> under(path, p))) {

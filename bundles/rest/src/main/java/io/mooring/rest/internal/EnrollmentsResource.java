@@ -58,6 +58,8 @@ public final class EnrollmentsResource {
         view.put("token", t.secret());
         view.put("expiresAt", t.expiresAt().toString());
         view.put("maxUses", t.maxUses());
+        // platforms whose devices enroll by opening a link (Apple) say where, and give its QR code
+        platforms.enrollmentLinks(platform, t.secret()).ifPresent(view::putAll);
         return Response.status(Response.Status.CREATED).entity(view).build();
     }
 }

@@ -1,6 +1,8 @@
 package io.mooring.platform.apple.internal;
 
+import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -10,7 +12,9 @@ import io.mooring.api.Device;
 import io.mooring.api.PlatformId;
 import io.mooring.spi.CommandSupport;
 import io.mooring.spi.DeviceLifecycle;
+import io.mooring.spi.EnrollmentLinks;
 import io.mooring.spi.PlatformPlugin;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,14 +24,21 @@ import org.slf4j.LoggerFactory;
  * command types are Apple's request types, every one of Apple's schema; a payload is checked against the
  * schema's key names, types, required keys and allowed values before it is queued.
  */
-@Component(service = PlatformPlugin.class)
-public final class ApplePlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle {
+@Component(service = PlatformPlugin.class, configurationPid = "io.mooring.platform.apple")
+public final class ApplePlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle, EnrollmentLinks {
     static final PlatformId ID = new PlatformId("apple");
     static final String DEVICE_PATH = "/mdm/apple";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplePlatform.class);
 
     private final CommandSchema schema = CommandSchema.load();
+    private final String serverUrl;
+
+    @Activate
+    public ApplePlatform(MdmServlet.Config config) {
+        String url = config.server_url();
+        this.serverUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
     private final Set<CommandType> types = schema.requestTypes().stream().map(CommandType::new).collect(Collectors.toUnmodifiableSet());
 
     @Override
@@ -53,6 +64,13 @@ public final class ApplePlatform implements PlatformPlugin, CommandSupport, Devi
     @Override
     public void validate(CommandType type, Map<String, Object> payload) {
         schema.validate(type.name(), payload);
+    }
+
+    /** The profile download, and its QR code for a phone's camera. */
+    @Override
+    public Optional<Links> linksFor(String tokenSecret) {
+        String enroll = serverUrl + DEVICE_PATH + "/enroll/" + tokenSecret;
+        return Optional.of(new Links(URI.create(enroll), URI.create(enroll + "/qr.png")));
     }
 
     /** Core has revoked the device's identity certificate; the device learns it on its next check-in (401). */

@@ -79,6 +79,7 @@ public final class MdmServlet extends HttpServlet {
     static final int MAX_CHECKIN = 1 << 20;
     static final int MAX_RESULT = 16 << 20;
     private static final Pattern ENROLL = Pattern.compile("/enroll/([A-Za-z0-9_-]{8,200})");
+    private static final Pattern QR = Pattern.compile("/enroll/([A-Za-z0-9_-]{8,200})/qr\\.png");
 
     private final transient AppleProtocol protocol;
     private final transient EnrollmentService enrollment;
@@ -106,6 +107,15 @@ public final class MdmServlet extends HttpServlet {
         response.setHeader("Cache-Control", "no-store");
         String path = request.getPathInfo() == null ? "" : request.getPathInfo();
         try {
+            Matcher qr = QR.matcher(path);
+            if (qr.matches() && "GET".equals(request.getMethod())) {
+                // the QR code only encodes the link; it spends nothing (the download does)
+                byte[] png = QrCodes.png(config.server_url().replaceAll("/$", "") + ApplePlatform.DEVICE_PATH + "/enroll/" + qr.group(1), 320);
+                response.setContentType("image/png");
+                response.setContentLength(png.length);
+                response.getOutputStream().write(png);
+                return;
+            }
             Matcher enroll = ENROLL.matcher(path);
             if (enroll.matches()) {
                 if (!"GET".equals(request.getMethod())) {
