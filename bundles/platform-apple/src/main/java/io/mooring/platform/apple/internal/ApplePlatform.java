@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class ApplePlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle, EnrollmentLinks {
     static final PlatformId ID = new PlatformId("apple");
     static final String DEVICE_PATH = "/mdm/apple";
+    static final String CLEAR_PASSCODE = "ClearPasscode";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplePlatform.class);
 
@@ -63,6 +64,13 @@ public final class ApplePlatform implements PlatformPlugin, CommandSupport, Devi
 
     @Override
     public void validate(CommandType type, Map<String, Object> payload) {
+        if (CLEAR_PASSCODE.equals(type.name()) && payload != null && !payload.containsKey("UnlockToken")) {
+            // Mooring fills in the UnlockToken the device escrowed at TokenUpdate
+            Map<String, Object> filled = new java.util.HashMap<>(payload);
+            filled.put("UnlockToken", "AA==");
+            schema.validate(type.name(), filled);
+            return;
+        }
         schema.validate(type.name(), payload);
     }
 

@@ -349,8 +349,9 @@ final class AppleProtocol {
             if (pending.isEmpty()) {
                 return Answer.ok();
             }
-            PendingCommand command = pending.get(0);
-            String refusal = refusal(device, command);
+            PendingCommand command = withEscrowedValues(device, pending.get(0));
+            String refusal = command == null ? "the device escrowed no UnlockToken, so its passcode cannot be cleared"
+                    : refusal(device, command);
             if (refusal == null) {
                 try {
                     return Answer.ok(encoder.encode(command));
@@ -358,9 +359,23 @@ final class AppleProtocol {
                     refusal = "cannot encode the command for the device: " + e.getMessage();
                 }
             }
-            commands.complete(device.id(), command.id(), CommandResult.error(refusal, Map.of()));
+            commands.complete(device.id(), pending.get(0).id(), CommandResult.error(refusal, Map.of()));
         }
         return Answer.ok();
+    }
+
+    /** ClearPasscode carries the UnlockToken the device escrowed; null when there is none to carry. */
+    private PendingCommand withEscrowedValues(Device device, PendingCommand command) {
+        if (!ApplePlatform.CLEAR_PASSCODE.equals(command.type().name()) || command.payload().containsKey("UnlockToken")) {
+            return command;
+        }
+        Optional<byte[]> token = attributes.get(device.id(), ATTR_UNLOCK_TOKEN);
+        if (token.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>(command.payload());
+        payload.put("UnlockToken", java.util.Base64.getEncoder().encodeToString(token.get()));
+        return new PendingCommand(command.id(), command.device(), command.type(), payload, command.attempt());
     }
 
     /** Why the device cannot run this command (its OS, supervision), or null. */

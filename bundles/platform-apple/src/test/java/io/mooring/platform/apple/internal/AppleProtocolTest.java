@@ -163,6 +163,29 @@ class AppleProtocolTest {
     }
 
     @Test
+    void clearPasscodeCarriesTheUnlockTokenTheDeviceEscrowed() throws Exception {
+        Device d = core.add("phone");
+        SignerIdentity id = identityOf(d);
+        authenticate(d, id, "iPad13,1", "UDID-3");
+        assertThat(protocol.checkIn(plist("<key>MessageType</key><string>TokenUpdate</string><key>UDID</key><string>UDID-3</string>"
+                + "<key>Topic</key><string>com.apple.mgmt.External.t</string><key>PushMagic</key><string>magic</string>"
+                + "<key>Token</key><data>AAECAw==</data><key>UnlockToken</key><data>CQgH</data>"), id).status()).isEqualTo(200);
+        new ApplePlatform(settings()).validate(new io.mooring.api.CommandType("ClearPasscode"), Map.of());
+        core.queue(d.id(), "ClearPasscode", Map.of());
+
+        NSDictionary command = (NSDictionary) ((NSDictionary) PropertyListParser.parse(
+                protocol.connect(plist("<key>UDID</key><string>UDID-3</string><key>Status</key><string>Idle</string>"), id).plist()))
+                .objectForKey("Command");
+        assertThat((byte[]) command.objectForKey("UnlockToken").toJavaObject()).containsExactly(9, 8, 7);
+        assertThat(core.devices.get(d.id()).push().token()).isEqualTo("00010203");
+    }
+
+    static MdmServlet.Config settings() {
+        return (MdmServlet.Config) java.lang.reflect.Proxy.newProxyInstance(MdmServlet.Config.class.getClassLoader(),
+                new Class<?>[] {MdmServlet.Config.class}, (proxy, method, args) -> method.getDefaultValue());
+    }
+
+    @Test
     void aCommandTheDeviceCannotRunFailsWithoutReachingIt() throws Exception {
         Device d = core.add("phone");
         SignerIdentity id = identityOf(d);
