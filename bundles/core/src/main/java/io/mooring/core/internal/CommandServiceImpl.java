@@ -87,6 +87,7 @@ public final class CommandServiceImpl implements CommandService {
                         + (named.ids().size() - found.size() > missing.size() ? " (and more)" : "") + "; nothing was queued");
             }
             validate(new TreeSet<>(found.values().stream().map(PlatformId::value).toList()), request);
+            checkTargets(found, request);
             command = store.insertForDevices(tenant, id, request.type(), request.payload(), actor, now, request.expiresAt(), named.ids());
         } else {
             PlatformId platform = ((CommandTarget.Platform) request.target()).platform();
@@ -100,6 +101,16 @@ public final class CommandServiceImpl implements CommandService {
             push.wake(id);
         }
         return command;
+    }
+
+    /** Each named device's platform may refuse it (the device's OS or supervision); the first refusal queues nothing. */
+    private void checkTargets(Map<DeviceId, PlatformId> devices, CommandRequest request) {
+        for (Map.Entry<DeviceId, PlatformId> target : devices.entrySet()) {
+            HostedPlatform h = host.hosted(target.getValue()).orElse(null);
+            if (h != null && h.plugin() instanceof io.mooring.spi.TargetCheck check) {
+                host.calls().run(target.getValue(), "checkTarget", () -> check.checkTarget(target.getKey(), request.type(), request.payload()));
+            }
+        }
     }
 
     private void validate(Collection<String> platforms, CommandRequest request) {

@@ -2,20 +2,25 @@ package io.mooring.platform.apple.internal;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.mooring.api.CommandType;
 import io.mooring.api.Device;
+import io.mooring.api.DeviceAttributes;
+import io.mooring.api.DeviceId;
 import io.mooring.api.PlatformId;
+import io.mooring.api.ValidationException;
 import io.mooring.spi.CommandSupport;
 import io.mooring.spi.DeviceLifecycle;
 import io.mooring.spi.EnrollmentLinks;
 import io.mooring.spi.PlatformPlugin;
+import io.mooring.spi.TargetCheck;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * schema's key names, types, required keys and allowed values before it is queued.
  */
 @Component(service = PlatformPlugin.class, configurationPid = "io.mooring.platform.apple")
-public final class ApplePlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle, EnrollmentLinks {
+public final class ApplePlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle, EnrollmentLinks, TargetCheck {
     static final PlatformId ID = new PlatformId("apple");
     static final String DEVICE_PATH = "/mdm/apple";
     static final String CLEAR_PASSCODE = "ClearPasscode";
@@ -35,8 +40,11 @@ public final class ApplePlatform implements PlatformPlugin, CommandSupport, Devi
     private final CommandSchema schema = CommandSchema.load();
     private final String serverUrl;
 
+    private final DeviceFit fit;
+
     @Activate
-    public ApplePlatform(MdmServlet.Config config) {
+    public ApplePlatform(@Reference DeviceAttributes attributes, MdmServlet.Config config) {
+        this.fit = new DeviceFit(schema, attributes);
         String url = config.server_url();
         this.serverUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
@@ -72,6 +80,14 @@ public final class ApplePlatform implements PlatformPlugin, CommandSupport, Devi
             return;
         }
         schema.validate(type.name(), payload);
+    }
+
+    @Override
+    public void checkTarget(DeviceId device, CommandType type, Map<String, Object> payload) {
+        String refusal = fit.refusal(device, type.name());
+        if (refusal != null) {
+            throw new ValidationException("devices", "device " + device + ": " + refusal + "; nothing was queued");
+        }
     }
 
     /** The profile download, and its QR code for a phone's camera. */

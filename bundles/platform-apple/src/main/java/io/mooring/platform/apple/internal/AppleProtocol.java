@@ -81,6 +81,7 @@ final class AppleProtocol {
     private final CertificateInventory certificates;
     private final CommandSchema schema;
     private final AppleCommands encoder;
+    private final DeviceFit fit;
     private final Clock clock;
 
     AppleProtocol(DeviceRegistry devices, CommandService commands, InventoryService inventory, DeviceAttributes attributes,
@@ -92,6 +93,7 @@ final class AppleProtocol {
         this.certificates = certificates;
         this.schema = schema;
         this.encoder = new AppleCommands(schema);
+        this.fit = new DeviceFit(schema, attributes);
         this.clock = clock;
     }
 
@@ -380,24 +382,7 @@ final class AppleProtocol {
 
     /** Why the device cannot run this command (its OS, supervision), or null. */
     private String refusal(Device device, PendingCommand command) {
-        Optional<CommandSchema.Command> c = schema.command(command.type().name());
-        if (c.isEmpty()) {
-            return null;
-        }
-        OsFamily os = attributes.get(device.id(), ATTR_OS).map(b -> OsFamily.valueOf(new String(b, java.nio.charset.StandardCharsets.UTF_8)))
-                .orElse(null);
-        if (os == null) {
-            return null;
-        }
-        if (!c.get().supports(os)) {
-            return command.type().name() + " is not available on " + os.schemaName();
-        }
-        boolean supervised = attributes.get(device.id(), ATTR_SUPERVISED).map(b -> "true".equals(new String(b, java.nio.charset.StandardCharsets.UTF_8)))
-                .orElse(false);
-        if (c.get().requiresSupervision(os) && !supervised) {
-            return command.type().name() + " needs a supervised device; this " + os.schemaName() + " device is not supervised";
-        }
-        return null;
+        return fit.refusal(device.id(), command.type().name());
     }
 
     // ---- inventory ----

@@ -170,7 +170,7 @@ class AppleProtocolTest {
         assertThat(protocol.checkIn(plist("<key>MessageType</key><string>TokenUpdate</string><key>UDID</key><string>UDID-3</string>"
                 + "<key>Topic</key><string>com.apple.mgmt.External.t</string><key>PushMagic</key><string>magic</string>"
                 + "<key>Token</key><data>AAECAw==</data><key>UnlockToken</key><data>CQgH</data>"), id).status()).isEqualTo(200);
-        new ApplePlatform(settings()).validate(new io.mooring.api.CommandType("ClearPasscode"), Map.of());
+        new ApplePlatform(core, settings()).validate(new io.mooring.api.CommandType("ClearPasscode"), Map.of());
         core.queue(d.id(), "ClearPasscode", Map.of());
 
         NSDictionary command = (NSDictionary) ((NSDictionary) PropertyListParser.parse(
@@ -197,6 +197,12 @@ class AppleProtocolTest {
 
         assertThat(answer.plist()).isNull();
         assertThat(core.results.get(macOnly).error()).contains("not available on iOS");
+        ApplePlatform platform = new ApplePlatform(core, settings());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> platform.checkTarget(d.id(), new io.mooring.api.CommandType("SetAutoAdminPassword"), Map.of()))
+                .hasMessageContaining("not available on iOS").hasMessageContaining(d.id().toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> platform.checkTarget(d.id(), new io.mooring.api.CommandType("EnableLostMode"), Map.of()))
+                .hasMessageContaining("needs a supervised device");
+        platform.checkTarget(d.id(), new io.mooring.api.CommandType("DeviceLock"), Map.of());
         assertThat(core.results.get(supervisedOnly).error()).contains("needs a supervised device");
     }
 
