@@ -47,6 +47,8 @@ public abstract class MooringTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", httpPort),
             editConfigurationFilePut("etc/io.mooring.admin.cfg", "initial.password", ADMIN_PASSWORD),
             editConfigurationFilePut("etc/io.mooring.pki.cfg", "tls.port", tlsPort),
+            editConfigurationFilePut("etc/io.mooring.pki.cfg", "scep.url", "http://127.0.0.1:" + httpPort + "/scep"),
+            editConfigurationFilePut("etc/io.mooring.platform.apple.cfg", "server.url", "https://localhost:" + tlsPort),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())),

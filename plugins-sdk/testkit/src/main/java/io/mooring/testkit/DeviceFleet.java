@@ -115,19 +115,6 @@ public final class DeviceFleet implements AutoCloseable {
     }
 
     private <T> List<T> onEach(List<ExampleDevice> targets, Function<ExampleDevice, T> action) {
-        List<Future<T>> futures = targets.stream().map(device -> pool.submit(() -> action.apply(device))).toList();
-        List<T> results = new ArrayList<>(futures.size());
-        for (Future<T> future : futures) {
-            try {
-                results.add(future.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                futures.forEach(f -> f.cancel(true));
-                throw new IllegalStateException("interrupted while devices were checking in", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("a simulated device failed", e.getCause());
-            }
-        }
-        return results;
+        return Futures.all(targets.stream().map(device -> pool.submit(() -> action.apply(device))).toList(), "checking in");
     }
 }

@@ -72,14 +72,14 @@ public final class ApplePlatform implements PlatformPlugin, CommandSupport, Devi
 
     @Override
     public void validate(CommandType type, Map<String, Object> payload) {
-        if (CLEAR_PASSCODE.equals(type.name()) && payload != null && !payload.containsKey("UnlockToken")) {
-            // Mooring fills in the UnlockToken the device escrowed at TokenUpdate
-            Map<String, Object> filled = new java.util.HashMap<>(payload);
-            filled.put("UnlockToken", "AA==");
-            schema.validate(type.name(), filled);
-            return;
+        // keys Mooring fills in itself when the admin leaves them out
+        Map<String, Object> checked = payload == null ? new java.util.HashMap<>() : new java.util.HashMap<>(payload);
+        if (CLEAR_PASSCODE.equals(type.name())) {
+            checked.putIfAbsent("UnlockToken", "AA==");
+        } else if ("DeviceInformation".equals(type.name())) {
+            checked.putIfAbsent("Queries", AppleCommands.DEFAULT_QUERIES);
         }
-        schema.validate(type.name(), payload);
+        schema.validate(type.name(), checked);
     }
 
     @Override
