@@ -98,34 +98,39 @@ final class AppleProtocol {
     }
 
     /** The device a signer identity belongs to, or the refusal to send. */
-    private record Authenticated(Device device, Answer refusal) {
+    /** The device a message comes from and its Apple values, read once per request; or the refusal. */
+    private record Authenticated(Device device, Map<String, byte[]> values, Answer refusal) {
+        Authenticated(Answer refusal) {
+            this(null, Map.of(), refusal);
+        }
     }
 
     private Authenticated authenticate(SignerIdentity identity) {
         if (identity == null) {
-            return new Authenticated(null, Answer.refused(401, "the message is not signed by a device identity"));
+            return new Authenticated(Answer.refused(401, "the message is not signed by a device identity"));
         }
         if (!identity.issuedByMooring()) {
-            return new Authenticated(null, Answer.refused(401, "the signing certificate was not issued by Mooring's CA"));
+            return new Authenticated(Answer.refused(401, "the signing certificate was not issued by Mooring's CA"));
         }
         DeviceId id = deviceIdOf(identity.subject());
         Optional<Device> device = id == null ? Optional.empty() : devices.findForDevicePlane(id);
         if (device.isEmpty() || !device.get().platform().equals(ApplePlatform.ID)) {
-            return new Authenticated(null, Answer.refused(401, "the signing certificate belongs to no enrolled Apple device"));
+            return new Authenticated(Answer.refused(401, "the signing certificate belongs to no enrolled Apple device"));
         }
         if (device.get().state() != DeviceState.ENROLLED) {
-            return new Authenticated(null, Answer.refused(401, "the device is no longer enrolled"));
+            return new Authenticated(Answer.refused(401, "the device is no longer enrolled"));
         }
-        Optional<byte[]> bound = attributes.get(id, ATTR_IDENTITY);
+        Map<String, byte[]> values = attributes.all(id, "apple.");
+        Optional<byte[]> bound = Optional.ofNullable(values.get(ATTR_IDENTITY));
         if (bound.isEmpty()) {
             if (!certificates.bindToDevice(identity.serial(), id)) {
-                return new Authenticated(null, Answer.refused(401, "Mooring's CA has no record of the signing certificate"));
+                return new Authenticated(Answer.refused(401, "Mooring's CA has no record of the signing certificate"));
             }
             attributes.put(id, ATTR_IDENTITY, utf8(identity.serial()));
         } else if (!new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8).equals(identity.serial())) {
-            return new Authenticated(null, Answer.refused(401, "the device proves itself with another certificate"));
+            return new Authenticated(Answer.refused(401, "the device proves itself with another certificate"));
         }
-        return new Authenticated(device.get(), null);
+        return new Authenticated(device.get(), values, null);
     }
 
     static DeviceId deviceIdOf(String subject) {
@@ -163,7 +168,7 @@ final class AppleProtocol {
         if (!"UserAuthenticate".equals(type) && udid == null && Plists.string(message, "EnrollmentID") == null) {
             return Answer.refused(400, "the check-in names no UDID");
         }
-        Answer mismatch = checkUdid(device, udid, "Authenticate".equals(type));
+        Answer mismatch = checkUdid(who.values(), udid, "Authenticate".equals(type));
         if (mismatch != null) {
             return mismatch;
         }
@@ -179,11 +184,11 @@ final class AppleProtocol {
     }
 
     /** The UDID a device shows must stay the one it authenticated with; Authenticate sets it the first time. */
-    private Answer checkUdid(Device device, String udid, boolean authenticating) {
+    private static Answer checkUdid(Map<String, byte[]> values, String udid, boolean authenticating) {
         if (udid == null) {
             return null;
         }
-        Optional<byte[]> known = attributes.get(device.id(), ATTR_UDID);
+        Optional<byte[]> known = Optional.ofNullable(values.get(ATTR_UDID));
         if (known.isEmpty()) {
             return authenticating ? null : Answer.refused(401, "the device has not authenticated yet");
         }
@@ -279,7 +284,7 @@ final class AppleProtocol {
         if (udid == null && Plists.string(message, "EnrollmentID") == null) {
             return Answer.refused(400, "the request names no UDID");
         }
-        Answer mismatch = checkUdid(device, udid, false);
+        Answer mismatch = checkUdid(who.values(), udid, false);
         if (mismatch != null) {
             return mismatch;
         }
@@ -289,7 +294,7 @@ final class AppleProtocol {
                 return refused;
             }
         }
-        return next(device);
+        return next(device, who.values());
     }
 
     private Answer result(Device device, String status, NSDictionary m) {
@@ -345,15 +350,15 @@ final class AppleProtocol {
     }
 
     /** Hands out the next queued command, unless the device cannot run it: that one fails without reaching it. */
-    private Answer next(Device device) {
+    private Answer next(Device device, Map<String, byte[]> values) {
         for (int skipped = 0; skipped < 50; skipped++) {
             List<PendingCommand> pending = commands.nextFor(device.id(), 1);
             if (pending.isEmpty()) {
                 return Answer.ok();
             }
-            PendingCommand command = withEscrowedValues(device, pending.get(0));
+            PendingCommand command = withEscrowedValues(values, pending.get(0));
             String refusal = command == null ? "the device escrowed no UnlockToken, so its passcode cannot be cleared"
-                    : refusal(device, command);
+                    : fit.refusal(values, command.type().name());
             if (refusal == null) {
                 try {
                     return Answer.ok(encoder.encode(command));
@@ -367,22 +372,17 @@ final class AppleProtocol {
     }
 
     /** ClearPasscode carries the UnlockToken the device escrowed; null when there is none to carry. */
-    private PendingCommand withEscrowedValues(Device device, PendingCommand command) {
+    private static PendingCommand withEscrowedValues(Map<String, byte[]> values, PendingCommand command) {
         if (!ApplePlatform.CLEAR_PASSCODE.equals(command.type().name()) || command.payload().containsKey("UnlockToken")) {
             return command;
         }
-        Optional<byte[]> token = attributes.get(device.id(), ATTR_UNLOCK_TOKEN);
+        Optional<byte[]> token = Optional.ofNullable(values.get(ATTR_UNLOCK_TOKEN));
         if (token.isEmpty()) {
             return null;
         }
         Map<String, Object> payload = new LinkedHashMap<>(command.payload());
         payload.put("UnlockToken", java.util.Base64.getEncoder().encodeToString(token.get()));
         return new PendingCommand(command.id(), command.device(), command.type(), payload, command.attempt());
-    }
-
-    /** Why the device cannot run this command (its OS, supervision), or null. */
-    private String refusal(Device device, PendingCommand command) {
-        return fit.refusal(device.id(), command.type().name());
     }
 
     // ---- inventory ----

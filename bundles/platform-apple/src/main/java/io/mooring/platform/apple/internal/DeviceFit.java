@@ -22,8 +22,13 @@ final class DeviceFit {
 
     /** Why the device cannot run the request type, or null. */
     String refusal(DeviceId device, String requestType) {
+        return refusal(attributes.all(device, "apple."), requestType);
+    }
+
+    /** The same, from the device's Apple values already read. */
+    String refusal(java.util.Map<String, byte[]> values, String requestType) {
         Optional<CommandSchema.Command> c = schema.command(requestType);
-        Optional<String> os = text(device, AppleProtocol.ATTR_OS);
+        Optional<String> os = text(values, AppleProtocol.ATTR_OS);
         if (c.isEmpty() || os.isEmpty()) {
             return null;
         }
@@ -31,14 +36,14 @@ final class DeviceFit {
         if (!c.get().supports(family)) {
             return requestType + " is not available on " + family.schemaName();
         }
-        boolean supervised = text(device, AppleProtocol.ATTR_SUPERVISED).map("true"::equals).orElse(false);
+        boolean supervised = text(values, AppleProtocol.ATTR_SUPERVISED).map("true"::equals).orElse(false);
         if (c.get().requiresSupervision(family) && !supervised) {
             return requestType + " needs a supervised device; this " + family.schemaName() + " device is not supervised";
         }
         return null;
     }
 
-    private Optional<String> text(DeviceId device, String name) {
-        return attributes.get(device, name).map(b -> new String(b, StandardCharsets.UTF_8));
+    private static Optional<String> text(java.util.Map<String, byte[]> values, String name) {
+        return Optional.ofNullable(values.get(name)).map(b -> new String(b, StandardCharsets.UTF_8));
     }
 }

@@ -46,6 +46,17 @@ final class Plists {
 
     private static final byte[] BINARY_MAGIC = "bplist00".getBytes(StandardCharsets.US_ASCII);
     private static final DocumentBuilderFactory FACTORY = factory();
+    /** A DocumentBuilder is not thread-safe but is reusable: one per request thread saves building one per plist. */
+    private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(() -> {
+        try {
+            DocumentBuilder b = FACTORY.newDocumentBuilder();
+            b.setEntityResolver((publicId, systemId) -> new InputSource(new StringReader("")));
+            b.setErrorHandler(null);
+            return b;
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private Plists() {
     }
@@ -93,12 +104,12 @@ final class Plists {
 
     private static Document xml(byte[] body) throws Malformed {
         // an internal DTD subset is the only place an entity can be declared: Apple's plists never have one
-        String head = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.ISO_8859_1);
-        if (head.contains("<!ENTITY") || new String(body, StandardCharsets.ISO_8859_1).contains("<!ENTITY")) {
+        if (indexOf(body, ENTITY) >= 0) {
             throw new Malformed("entity declarations are not accepted");
         }
         try {
-            DocumentBuilder b = FACTORY.newDocumentBuilder();
+            DocumentBuilder b = BUILDER.get();
+            b.reset();
             b.setEntityResolver((publicId, systemId) -> new InputSource(new StringReader("")));
             b.setErrorHandler(null);
             Document d = b.parse(new ByteArrayInputStream(body));
@@ -106,7 +117,7 @@ final class Plists {
                 throw new Malformed("a DTD internal subset is not accepted");
             }
             return d;
-        } catch (SAXException | IOException | ParserConfigurationException e) {
+        } catch (SAXException | IOException e) {
             throw new Malformed("not well-formed XML: " + e.getMessage());
         }
     }
@@ -198,6 +209,21 @@ final class Plists {
             return b.scale() <= 0 ? new NSNumber(b.longValueExact()) : new NSNumber(b.doubleValue());
         }
         return NSObject.fromJavaObject(value);
+    }
+
+    private static final byte[] ENTITY = "<!ENTITY".getBytes(StandardCharsets.US_ASCII);
+
+    private static int indexOf(byte[] b, byte[] what) {
+        outer:
+        for (int i = 0; i + what.length <= b.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (b[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static boolean startsWith(byte[] b, byte[] prefix) {
