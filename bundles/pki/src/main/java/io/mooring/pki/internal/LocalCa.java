@@ -105,6 +105,11 @@ public final class LocalCa {
         }
     }
 
+    /** The CA passphrase, once the CA is ready; null before. */
+    char[] passphrase(Duration timeout) {
+        return material(timeout) == null ? null : passphrase;
+    }
+
     /** Another key kept at rest (a push certificate's), encrypted under the CA's passphrase. */
     String encrypt(java.security.PrivateKey key) {
         if (material(Duration.ofSeconds(30)) == null) {

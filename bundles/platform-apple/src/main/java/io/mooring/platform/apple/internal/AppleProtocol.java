@@ -34,6 +34,7 @@ import io.mooring.api.InventorySnapshot;
 import io.mooring.api.PendingCommand;
 import io.mooring.api.PushRegistration;
 import io.mooring.api.pki.CertificateInventory;
+import io.mooring.api.pki.Escrow;
 import io.mooring.api.pki.CmsSigner.SignerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,13 +80,15 @@ final class AppleProtocol {
     private final InventoryService inventory;
     private final DeviceAttributes attributes;
     private final CertificateInventory certificates;
+    private final Escrow escrow;
     private final CommandSchema schema;
     private final AppleCommands encoder;
     private final DeviceFit fit;
     private final Clock clock;
 
     AppleProtocol(DeviceRegistry devices, CommandService commands, InventoryService inventory, DeviceAttributes attributes,
-            CertificateInventory certificates, CommandSchema schema, Clock clock) {
+            CertificateInventory certificates, Escrow escrow, CommandSchema schema, Clock clock) {
+        this.escrow = escrow;
         this.devices = devices;
         this.commands = commands;
         this.inventory = inventory;
@@ -251,14 +254,14 @@ final class AppleProtocol {
 
     private Answer setBootstrapToken(Device device, NSDictionary m) {
         byte[] token = Plists.data(m, "BootstrapToken");
-        // an absent token clears the escrow (Apple: the device sends none when it was removed)
-        attributes.put(device.id(), ATTR_BOOTSTRAP, token);
+        // sealed under the CA passphrase; an absent token clears the escrow (the device sends none when it was removed)
+        attributes.put(device.id(), ATTR_BOOTSTRAP, token == null ? null : escrow.seal(token));
         return Answer.ok();
     }
 
     private Answer getBootstrapToken(Device device) {
         NSDictionary reply = new NSDictionary();
-        attributes.get(device.id(), ATTR_BOOTSTRAP).ifPresent(t -> reply.put("BootstrapToken", new NSData(t)));
+        attributes.get(device.id(), ATTR_BOOTSTRAP).ifPresent(t -> reply.put("BootstrapToken", new NSData(escrow.open(t))));
         return Answer.ok(reply);
     }
 

@@ -32,6 +32,7 @@ import io.mooring.api.MooringException;
 import io.mooring.api.pki.CertificateInventory;
 import io.mooring.api.pki.CmsSigner;
 import io.mooring.api.pki.CmsSigner.SignerIdentity;
+import io.mooring.api.pki.Escrow;
 import io.mooring.api.pki.PushCertificate;
 import io.mooring.api.pki.PushCertificates;
 import io.mooring.api.pki.ScepChallenge;
@@ -92,14 +93,15 @@ public final class MdmServlet extends HttpServlet {
     @Activate
     public MdmServlet(@Reference EnrollmentService enrollment, @Reference DeviceRegistry devices, @Reference CommandService commands,
             @Reference InventoryService inventory, @Reference DeviceAttributes attributes, @Reference CertificateInventory certificates,
-            @Reference ScepChallenges challenges, @Reference CmsSigner cms, @Reference PushCertificates pushCertificates, Config config) {
+            @Reference ScepChallenges challenges, @Reference CmsSigner cms, @Reference PushCertificates pushCertificates, @Reference Escrow escrow,
+            Config config) {
         this.enrollment = enrollment;
         this.devices = devices;
         this.challenges = challenges;
         this.cms = cms;
         this.pushCertificates = pushCertificates;
         this.config = config;
-        this.protocol = new AppleProtocol(devices, commands, inventory, attributes, certificates, CommandSchema.load(), Clock.systemUTC());
+        this.protocol = new AppleProtocol(devices, commands, inventory, attributes, certificates, escrow, CommandSchema.load(), Clock.systemUTC());
     }
 
     @Override

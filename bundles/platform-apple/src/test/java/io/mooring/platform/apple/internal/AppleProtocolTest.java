@@ -26,12 +26,28 @@ import org.junit.jupiter.api.io.TempDir;
 /** The check-in and command protocol against in-memory core services, with Apple's captures from the corpus. */
 class AppleProtocolTest {
     InMemoryCore core;
+    /** A reversible stand-in for the CA's escrow: enough to see that what is stored is the sealed form. */
+    final io.mooring.api.pki.Escrow escrow = new io.mooring.api.pki.Escrow() {
+        @Override
+        public byte[] seal(byte[] secret) {
+            byte[] out = secret.clone();
+            for (int i = 0; i < out.length; i++) {
+                out[i] ^= 0x5a;
+            }
+            return out;
+        }
+
+        @Override
+        public byte[] open(byte[] sealed) {
+            return seal(sealed);
+        }
+    };
     AppleProtocol protocol;
 
     @BeforeEach
     void setUp() {
         core = new InMemoryCore();
-        protocol = new AppleProtocol(core, core, core.inventory, core, core, CommandSchema.load(), Clock.systemUTC());
+        protocol = new AppleProtocol(core, core, core.inventory, core, core, escrow, CommandSchema.load(), Clock.systemUTC());
     }
 
     /** A device whose Mooring-issued identity the protocol will accept. */
@@ -237,6 +253,20 @@ class AppleProtocolTest {
         assertThat(protocol.connect(plist("<key>UDID</key><string>U</string><key>Status</key><string>Acknowledged</string><key>CommandUUID</key><string>"
                 + UUID.randomUUID() + "</string>"), id).status()).as("a result for a command never sent").isEqualTo(400);
         assertThat(core.results).isEmpty();
+    }
+
+    @Test
+    void theBootstrapTokenIsEscrowedSealedAndHandedBack() throws Exception {
+        Device d = core.add("mac");
+        SignerIdentity id = identityOf(d);
+        authenticate(d, id, "Mac14,3", "B");
+        assertThat(protocol.checkIn(plist("<key>MessageType</key><string>SetBootstrapToken</string><key>UDID</key><string>B</string>"
+                + "<key>BootstrapToken</key><data>AQIDBA==</data>"), id).status()).isEqualTo(200);
+        assertThat(core.attributes.get(d.id() + "/" + AppleProtocol.ATTR_BOOTSTRAP)).isEqualTo(escrow.seal(new byte[] {1, 2, 3, 4}));
+
+        AppleProtocol.Answer got = protocol.checkIn(plist("<key>MessageType</key><string>GetBootstrapToken</string><key>UDID</key><string>B</string>"), id);
+        NSDictionary reply = (NSDictionary) PropertyListParser.parse(got.plist());
+        assertThat((byte[]) reply.objectForKey("BootstrapToken").toJavaObject()).containsExactly(1, 2, 3, 4);
     }
 
     @Test
