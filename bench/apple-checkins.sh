@@ -12,7 +12,7 @@ stop() {
   [ -n "${home:-}" ] && "$home/bin/stop" >/dev/null 2>&1 || true
   sleep 2
   [ -n "${home:-}" ] && pkill -f "karaf.base=${home%/}" 2>/dev/null || true
-  [ "$db" = postgres ] && dropdb -h 127.0.0.1 -U postgres --if-exists "$pgdb" 2>/dev/null || true
+  [ "$db" = postgres ] && dropdb -h 127.0.0.1 -U postgres --if-exists --force "$pgdb" 2>/dev/null || true
   rm -rf "$work"
 }
 trap stop EXIT

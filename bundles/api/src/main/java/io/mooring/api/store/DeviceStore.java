@@ -30,6 +30,7 @@ public interface DeviceStore {
 
     void updateDescription(DeviceId id, DeviceDescription description);
 
+    /** Records that the device was seen; to the minute (a device seen less than a minute ago is not written again). */
     void touch(DeviceId id, Instant seenAt);
 
     long countByPlatform(PlatformId platform);

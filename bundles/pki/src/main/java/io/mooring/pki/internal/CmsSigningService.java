@@ -42,6 +42,8 @@ public final class CmsSigningService implements CmsSigner {
         this.ca = ca;
     }
 
+    private final SignerCache signers = new SignerCache();
+
     private CaMaterial material() {
         CaMaterial m = ca.material(Duration.ofSeconds(30));
         if (m == null) {
@@ -81,10 +83,40 @@ public final class CmsSigningService implements CmsSigner {
     @Override
     public Optional<SignerIdentity> verifyDetached(byte[] content, byte[] signature) {
         CaMaterial m = material();
-        return verifyDetached(ca.provider(), m.certificate(), content, signature);
+        return verifyDetached(ca.provider(), m.certificate(), content, signature, signers);
     }
 
     static Optional<SignerIdentity> verifyDetached(java.security.Provider bc, X509Certificate mooringCa, byte[] content, byte[] signature) {
+        return verifyDetached(bc, mooringCa, content, signature, new SignerCache());
+    }
+
+    /** What a signer certificate tells once checked (its key, whether this CA issued it); certificates repeat on every check-in. */
+    record KnownSigner(java.security.PublicKey key, SignerIdentity identity) {
+    }
+
+    /** The signer certificates seen lately, by their DER encoding; bounded, least recently used goes first. */
+    static final class SignerCache {
+        private static final int MAX = 20_000;
+        private final java.util.Map<java.nio.ByteBuffer, KnownSigner> known = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<java.nio.ByteBuffer, KnownSigner> eldest) {
+                return size() > MAX;
+            }
+        };
+
+        synchronized KnownSigner get(java.nio.ByteBuffer der) {
+            return known.get(der);
+        }
+
+        synchronized void put(java.nio.ByteBuffer der, KnownSigner signer) {
+            known.put(der, signer);
+        }
+    }
+
+    static Optional<SignerIdentity> verifyDetached(java.security.Provider bc, X509Certificate mooringCa, byte[] content, byte[] signature,
+            SignerCache cache) {
         if (content == null || signature == null || signature.length == 0 || signature.length > MAX_SIGNATURE_BYTES) {
             return Optional.empty();
         }
@@ -100,18 +132,28 @@ public final class CmsSigningService implements CmsSigner {
                 return Optional.empty();
             }
             X509CertificateHolder holder = certs.iterator().next();
-            if (!holder.isValidOn(new Date()) || !signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(bc).build(holder))) {
+            if (!holder.isValidOn(new Date())) {
                 return Optional.empty();
             }
-            X509Certificate cert = new JcaX509CertificateConverter().setProvider(bc).getCertificate(holder);
-            boolean ours;
-            try {
-                cert.verify(mooringCa.getPublicKey(), bc);
-                ours = cert.getIssuerX500Principal().equals(mooringCa.getSubjectX500Principal());
-            } catch (java.security.GeneralSecurityException notOurs) {
-                ours = false;
+            java.nio.ByteBuffer der = java.nio.ByteBuffer.wrap(holder.getEncoded());
+            KnownSigner known = cache.get(der);
+            if (known == null) {
+                X509Certificate cert = new JcaX509CertificateConverter().setProvider(bc).getCertificate(holder);
+                boolean ours;
+                try {
+                    cert.verify(mooringCa.getPublicKey(), bc);
+                    ours = cert.getIssuerX500Principal().equals(mooringCa.getSubjectX500Principal());
+                } catch (java.security.GeneralSecurityException notOurs) {
+                    ours = false;
+                }
+                known = new KnownSigner(cert.getPublicKey(),
+                        new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, Pem.of(cert)));
+                cache.put(der, known);
             }
-            return Optional.of(new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, Pem.of(cert)));
+            if (!signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(bc).build(known.key()))) {
+                return Optional.empty();
+            }
+            return Optional.of(known.identity());
         } catch (Exception e) {
             return Optional.empty();
         }
