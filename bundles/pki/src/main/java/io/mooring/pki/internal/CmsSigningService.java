@@ -5,7 +5,6 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Date;
 import java.util.Optional;
 
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -91,7 +90,8 @@ public final class CmsSigningService implements CmsSigner {
     }
 
     /** What a signer certificate tells once checked (its key, whether this CA issued it); certificates repeat on every check-in. */
-    record KnownSigner(java.security.PublicKey key, SignerIdentity identity) {
+    record KnownSigner(org.bouncycastle.cms.SignerInformationVerifier verifier, java.time.Instant notBefore, java.time.Instant notAfter,
+            SignerIdentity identity) {
     }
 
     /** The signer certificates seen lately, by their DER encoding; bounded, least recently used goes first. */
@@ -132,9 +132,6 @@ public final class CmsSigningService implements CmsSigner {
                 return Optional.empty();
             }
             X509CertificateHolder holder = certs.iterator().next();
-            if (!holder.isValidOn(new Date())) {
-                return Optional.empty();
-            }
             java.nio.ByteBuffer der = java.nio.ByteBuffer.wrap(holder.getEncoded());
             KnownSigner known = cache.get(der);
             if (known == null) {
@@ -146,11 +143,12 @@ public final class CmsSigningService implements CmsSigner {
                 } catch (java.security.GeneralSecurityException notOurs) {
                     ours = false;
                 }
-                known = new KnownSigner(cert.getPublicKey(),
-                        new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, Pem.of(cert)));
+                known = new KnownSigner(new JcaSimpleSignerInfoVerifierBuilder().setProvider(bc).build(cert.getPublicKey()),
+                        cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, Pem.of(cert)));
                 cache.put(der, known);
             }
-            if (!signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(bc).build(known.key()))) {
+            java.time.Instant now = java.time.Instant.now();
+            if (now.isBefore(known.notBefore()) || now.isAfter(known.notAfter()) || !signer.verify(known.verifier())) {
                 return Optional.empty();
             }
             return Optional.of(known.identity());
