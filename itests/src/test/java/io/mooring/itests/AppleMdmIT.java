@@ -214,6 +214,14 @@ public class AppleMdmIT extends MooringTestSupport {
             assertEquals(401, pad.send(checkin, pad.encode(forged), true).status());
             assertEquals(fleet.get(1).udid(), admin.get("v1/devices/" + ids.get(1)).json().get("hardwareId").asText());
             assertFalse(Set.of(200).contains(pad.send(checkin, "<plist><dict><key>MessageType</key>".getBytes(StandardCharsets.UTF_8), true).status()));
+            // a huge message is refused before it is read (413, or the connection closed while the client still sends),
+            // and the device's state is untouched: it still checks in
+            int huge = pad.send(pad.profile().orElseThrow().mdm().serverUrl(), new byte[17 << 20], true).status();
+            assertTrue("huge result answered " + huge, huge == 413 || huge == 0);
+            int big = pad.send(checkin, new byte[(1 << 20) + 1], true).status();
+            assertTrue("huge check-in answered " + big, big == 413 || big == 0);
+            assertEquals("ENROLLED", admin.get("v1/devices/" + ids.get(1)).json().get("state").asText());
+            assertEquals(AppleDevice.Outcome.DONE, pad.checkIn().outcome());
         } finally {
             wakeUps.shutdownNow();
             apns.shutdown().get(10, TimeUnit.SECONDS);
