@@ -257,6 +257,10 @@ final class ScepResponder {
             if (!current.isValidOn(Date.from(now))) {
                 throw new Refused(FailInfo.BAD_TIME, "the certificate that signed the renewal is not valid now");
             }
+            // a renewal renews an identity: it cannot turn into another one (another device's, say)
+            if (!current.getSubject().equals(csr.getSubject())) {
+                throw new Refused(FailInfo.BAD_REQUEST, "a renewal must ask for the subject of the certificate it renews");
+            }
             return store.findCertificate(current.getSerialNumber().toString(16))
                     .filter(c -> c.status() == IssuedCertificate.Status.VALID)
                     .map(IssuedCertificate::tenant)

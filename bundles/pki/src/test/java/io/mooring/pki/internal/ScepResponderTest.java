@@ -156,6 +156,12 @@ class ScepResponderTest {
 
         byte[] selfSignedRenewal = renewed.renewalReq(ra(), "renewing", renewed.selfSigned, renewed.keys);
         assertThat(renewed.read(responder.pkiOperation(selfSignedRenewal), ra()).failInfo()).isEqualTo("4");
+
+        ScepTestClient impostor = new ScepTestClient(bc, 2048, "someone-else");
+        byte[] otherSubject = impostor.renewalReq(ra(), "someone-else", second.issued(), new KeyPair(renewed.keys.getPublic(), renewed.keys.getPrivate()));
+        ScepTestClient.Reply refused = impostor.read(responder.pkiOperation(otherSubject), ra(), renewed.keys.getPrivate());
+        assertThat(refused.pkiStatus()).isEqualTo("2");
+        assertThat(refused.failInfo()).isEqualTo("2");
     }
 
     private void assertFailure(ScepTestClient client, byte[] request, String failInfo) throws Exception {
