@@ -45,8 +45,7 @@ public final class ApplePlatform implements PlatformPlugin, CommandSupport, Devi
     @Activate
     public ApplePlatform(@Reference DeviceAttributes attributes, MdmServlet.Config config) {
         this.fit = new DeviceFit(schema, attributes);
-        String url = config.server_url();
-        this.serverUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.serverUrl = config.server_url();
     }
     private final Set<CommandType> types = schema.requestTypes().stream().map(CommandType::new).collect(Collectors.toUnmodifiableSet());
 
@@ -93,7 +92,7 @@ public final class ApplePlatform implements PlatformPlugin, CommandSupport, Devi
     /** The profile download, and its QR code for a phone's camera. */
     @Override
     public Optional<Links> linksFor(String tokenSecret) {
-        String enroll = serverUrl + DEVICE_PATH + "/enroll/" + tokenSecret;
+        String enroll = EnrollmentProfile.enrollmentUrl(serverUrl, tokenSecret);
         return Optional.of(new Links(URI.create(enroll), URI.create(enroll + "/qr.png")));
     }
 

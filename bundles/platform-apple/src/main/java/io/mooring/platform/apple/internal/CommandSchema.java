@@ -48,15 +48,24 @@ final class CommandSchema {
         this.commands = commands;
     }
 
-    static CommandSchema load() {
-        try (InputStream in = CommandSchema.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is missing beside " + CommandSchema.class.getName());
+    /** The facts are data of this bundle and never change: read once, whichever component asks first. */
+    private static final class Loaded {
+        static final CommandSchema FACTS = read();
+
+        private static CommandSchema read() {
+            try (InputStream in = CommandSchema.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException(RESOURCE + " is missing beside " + CommandSchema.class.getName());
+                }
+                return CommandSchema.read(in);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + RESOURCE, e);
             }
-            return read(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + RESOURCE, e);
         }
+    }
+
+    static CommandSchema load() {
+        return Loaded.FACTS;
     }
 
     /** Reads facts in the form {@code commands.py} writes them. */

@@ -29,12 +29,21 @@ final class EnrollmentProfile {
     private EnrollmentProfile() {
     }
 
+    /** Where a device downloads its profile for this token: {@code {server}/mdm/apple/enroll/{secret}}. */
+    static String enrollmentUrl(String serverUrl, String tokenSecret) {
+        return base(serverUrl) + ApplePlatform.DEVICE_PATH + "/enroll/" + tokenSecret;
+    }
+
+    private static String base(String serverUrl) {
+        return serverUrl.endsWith("/") ? serverUrl.substring(0, serverUrl.length() - 1) : serverUrl;
+    }
+
     static String subject(DeviceId device, String organization) {
         return "CN=" + device + ",O=" + organization;
     }
 
     static NSDictionary build(Settings settings, DeviceId device, String topic, String scepUrl, String challenge, List<X509Certificate> caChain) {
-        String base = settings.serverUrl().endsWith("/") ? settings.serverUrl().substring(0, settings.serverUrl().length() - 1) : settings.serverUrl();
+        String base = base(settings.serverUrl());
         String id = "io.mooring.enrollment." + device;
         NSArray payloads = new NSArray(caChain.size() + 2);
         int i = 0;

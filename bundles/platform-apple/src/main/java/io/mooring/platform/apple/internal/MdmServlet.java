@@ -112,7 +112,7 @@ public final class MdmServlet extends HttpServlet {
             Matcher qr = QR.matcher(path);
             if (qr.matches() && "GET".equals(request.getMethod())) {
                 // the QR code only encodes the link; it spends nothing (the download does)
-                byte[] png = QrCodes.png(config.server_url().replaceAll("/$", "") + ApplePlatform.DEVICE_PATH + "/enroll/" + qr.group(1), 320);
+                byte[] png = QrCodes.png(EnrollmentProfile.enrollmentUrl(config.server_url(), qr.group(1)), 320);
                 response.setContentType("image/png");
                 response.setContentLength(png.length);
                 response.getOutputStream().write(png);
