@@ -82,6 +82,9 @@ public class AppleMdmIT extends MooringTestSupport {
         ApnsPushIT.Issued pushCa = ApnsPushIT.issue("CN=IT Push CA", null, true, null);
         ApnsPushIT.Issued push = ApnsPushIT.issue("UID=" + TOPIC + ",CN=APSP:it", pushCa, false, null);
 
+        String platforms = admin.get("v1/platforms").body();
+        assertTrue(platforms, platforms.contains("\"EnrollmentLinks\"") && platforms.contains("\"TargetCheck\""));
+
         // no push certificate yet: the profile download says what is missing and enrolls nothing
         AdminClient.Answer early = admin.post("v1/enrollments", Map.of("platform", "apple", "maxUses", 1));
         assertEquals(early.body(), 201, early.status());

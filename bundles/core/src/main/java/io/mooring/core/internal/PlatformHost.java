@@ -21,7 +21,6 @@ import io.mooring.api.PlatformRegistry;
 import io.mooring.api.store.CommandStore;
 import io.mooring.api.store.PlatformStore;
 import io.mooring.spi.CommandSupport;
-import io.mooring.spi.DeviceLifecycle;
 import io.mooring.spi.PlatformPlugin;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -221,12 +220,14 @@ public final class PlatformHost implements PlatformRegistry {
     }
 
     private static PlatformInfo info(HostedPlatform h) {
-        Set<String> capabilities = new LinkedHashSet<>();
-        if (h.plugin() instanceof CommandSupport) {
-            capabilities.add("CommandSupport");
-        }
-        if (h.plugin() instanceof DeviceLifecycle) {
-            capabilities.add("DeviceLifecycle");
+        // every SPI capability interface the plugin implements, so a new capability shows without a change here
+        Set<String> capabilities = new java.util.TreeSet<>();
+        for (Class<?> c = h.plugin().getClass(); c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getPackageName().equals(PlatformPlugin.class.getPackageName()) && i != PlatformPlugin.class) {
+                    capabilities.add(i.getSimpleName());
+                }
+            }
         }
         return new PlatformInfo(h.id(), h.displayName(), h.version(), h.bundle(), PlatformInfo.PlatformState.ACTIVE, capabilities,
                 h.commandTypes(), h.devicePaths());
