@@ -53,6 +53,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Host names the generated TLS certificate is valid for (besides localhost and 127.0.0.1)")
     String[] tls_hostnames() default {};
 
+    @AttributeDefinition(description = "Ask TLS clients for a certificate issued by Mooring's CA (Windows devices authenticate with the one "
+            + "they got at enrollment); clients without one are still served. false: never ask (then devices that authenticate by client "
+            + "certificate need a proxy that passes it on)")
+    boolean tls_client_certificates() default true;
+
     @AttributeDefinition(description = "Address of the CA's certificate revocation list, written into every issued certificate")
     String crl_url() default "http://localhost:8181/pki/crl";
 }

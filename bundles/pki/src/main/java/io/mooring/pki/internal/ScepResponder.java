@@ -1,7 +1,6 @@
 package io.mooring.pki.internal;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -9,9 +8,7 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Date;
@@ -31,16 +28,8 @@ import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.asn1.cms.AttributeTable;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.cms.CMSAbsentContent;
 import org.bouncycastle.cms.CMSAlgorithm;
 import org.bouncycastle.cms.CMSEnvelopedData;
@@ -59,7 +48,6 @@ import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -200,23 +188,13 @@ final class ScepResponder {
             OperatorCreationException {
         byte[] csrDer = open((byte[]) signed.getSignedContent().getContent());
         PKCS10CertificationRequest csr;
+        PublicKey key;
         try {
-            csr = new PKCS10CertificationRequest(csrDer);
-        } catch (IOException | RuntimeException e) {
-            throw new Refused(FailInfo.BAD_REQUEST, "the enveloped content is not a PKCS#10 request");
-        }
-        boolean valid;
-        try {
-            valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(bc).build(csr.getSubjectPublicKeyInfo()));
-        } catch (org.bouncycastle.pkcs.PKCSException | RuntimeException e) {
-            valid = false;
-        }
-        if (!valid) {
-            throw new Refused(FailInfo.BAD_MESSAGE_CHECK, "the PKCS#10 request's signature does not verify");
-        }
-        PublicKey key = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr).setProvider(bc).getPublicKey();
-        if (!(key instanceof RSAPublicKey rsa) || !policy.rsaKeySizes().contains(rsa.getModulus().bitLength())) {
-            throw new Refused(FailInfo.BAD_ALG, "the key must be RSA of " + policy.rsaKeySizes() + " bits, got " + describe(key));
+            csr = ClientIdentities.parse(csrDer);
+            key = ClientIdentities.provenKey(csr, bc, policy);
+        } catch (ClientIdentities.BadRequest e) {
+            throw new Refused(e.badKey ? FailInfo.BAD_ALG : e.getMessage().contains("signature") ? FailInfo.BAD_MESSAGE_CHECK : FailInfo.BAD_REQUEST,
+                    e.getMessage());
         }
         TenantId tenant = authorize(envelope, csr);
         X509Certificate issued = sign(csr, key);
@@ -295,29 +273,7 @@ final class ScepResponder {
     }
 
     private X509Certificate sign(PKCS10CertificationRequest csr, PublicKey key) throws GeneralSecurityException, IOException, OperatorCreationException {
-        Instant now = clock.instant();
-        X500Name issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, new BigInteger(128, random),
-                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(policy.certificateValidity())), csr.getSubject(), key);
-        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-        builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
-        builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(ca.certificate()));
-        if (policy.crlUrl() != null && !policy.crlUrl().isBlank()) {
-            org.bouncycastle.asn1.x509.GeneralNames where = new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
-                    org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, policy.crlUrl()));
-            builder.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
-                    new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
-                            new org.bouncycastle.asn1.x509.DistributionPointName(where), null, null)}));
-        }
-        Extensions requested = csr.getRequestedExtensions();
-        if (requested != null && requested.getExtension(Extension.subjectAlternativeName) != null) {
-            builder.addExtension(requested.getExtension(Extension.subjectAlternativeName));
-        }
-        return new JcaX509CertificateConverter().setProvider(bc).getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withRSA").setProvider(bc).build(ca.privateKey())));
+        return ClientIdentities.sign(ca, bc, policy, clock.instant(), random, csr.getSubject(), key, csr.getRequestedExtensions());
     }
 
     private byte[] success(Envelope envelope, X509Certificate issued, CMSSignedData request) throws GeneralSecurityException, IOException,
@@ -403,10 +359,6 @@ final class ScepResponder {
     private static String string(AttributeTable attrs, ASN1ObjectIdentifier oid) {
         ASN1Encodable v = value(attrs, oid);
         return v instanceof ASN1String s ? s.getString() : null;
-    }
-
-    private static String describe(PublicKey key) {
-        return key instanceof RSAPublicKey rsa ? "RSA " + rsa.getModulus().bitLength() : key.getAlgorithm();
     }
 
     static String digest(String secret) {

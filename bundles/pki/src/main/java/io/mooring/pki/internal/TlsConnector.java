@@ -68,6 +68,7 @@ public final class TlsConnector implements SystemHealth {
     static final String PAX_WEB_PID = "org.ops4j.pax.web";
     static final String KEYSTORE = "tls.p12";
     static final String KEYSTORE_PASSWORD = "tls.p12.password";
+    static final String TRUSTSTORE = "tls-trust.p12";
     static final String GENERATED_MARKER = "tls.generated";
     static final String ALIAS = "mooring-tls";
 
@@ -108,7 +109,8 @@ public final class TlsConnector implements SystemHealth {
                         + "certificate: set tls.certificate.file in etc/io.mooring.pki.cfg.", config.tls_port(),
                         certificate.certificate().getSubjectX500Principal().getName());
             }
-            configureHttpService(folder.resolve(KEYSTORE), new String(password));
+            Path truststore = config.tls_client_certificates() ? writeTruststore(folder, material, password) : null;
+            configureHttpService(folder.resolve(KEYSTORE), truststore, new String(password));
             awaitConnector();
         } catch (Exception e) {
             LOG.error("HTTPS could not be configured: {}", e.toString());
@@ -189,18 +191,47 @@ public final class TlsConnector implements SystemHealth {
         CaKeyStore.writePrivate(folder.resolve(KEYSTORE), out.toByteArray());
     }
 
+    /**
+     * The CA's certificates as trust anchors for client certificates. Written with the JDK's own PKCS#12
+     * implementation: the HTTP service reads it with the JDK's, which trusts a certificate-only entry only
+     * when it carries the JDK's trusted-usage attribute.
+     */
+    private static Path writeTruststore(Path folder, CaMaterial material, char[] password) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("mooring-ca", material.certificate());
+        int i = 0;
+        for (X509Certificate issuer : material.chain()) {
+            trust.setCertificateEntry("mooring-ca-issuer-" + i++, issuer);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        trust.store(out, password);
+        Path file = folder.resolve(TRUSTSTORE);
+        if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), out.toByteArray())) {
+            CaKeyStore.writePrivate(file, out.toByteArray());
+        }
+        return file;
+    }
+
     /** Points the HTTP service at the keystore; changes (and so restarts the connectors) only when something differs. */
-    private void configureHttpService(Path keystore, String password) throws IOException {
+    private void configureHttpService(Path keystore, Path truststore, String password) throws IOException {
         Configuration web = configAdmin.getConfiguration(PAX_WEB_PID, "?");
         Dictionary<String, Object> current = web.getProperties();
-        Map<String, Object> wanted = Map.of(
+        Map<String, Object> wanted = new java.util.HashMap<>(Map.of(
                 "org.osgi.service.http.secure.enabled", "true",
                 "org.osgi.service.http.port.secure", Integer.toString(config.tls_port()),
                 "org.ops4j.pax.web.ssl.keystore", keystore.toAbsolutePath().toString(),
                 "org.ops4j.pax.web.ssl.keystore.type", "PKCS12",
                 "org.ops4j.pax.web.ssl.keystore.password", password,
                 "org.ops4j.pax.web.ssl.key.password", password,
-                "org.ops4j.pax.web.ssl.key.alias", ALIAS);
+                "org.ops4j.pax.web.ssl.key.alias", ALIAS));
+        // a client certificate is asked for, never required: phones, browsers and admin tools connect without one
+        wanted.put("org.ops4j.pax.web.ssl.clientauth.wanted", Boolean.toString(truststore != null));
+        if (truststore != null) {
+            wanted.put("org.ops4j.pax.web.ssl.truststore", truststore.toAbsolutePath().toString());
+            wanted.put("org.ops4j.pax.web.ssl.truststore.type", "PKCS12");
+            wanted.put("org.ops4j.pax.web.ssl.truststore.password", password);
+        }
         Dictionary<String, Object> updated = new Hashtable<>();
         boolean same = current != null;
         if (current != null) {
