@@ -1,0 +1,58 @@
+package io.mooring.platform.windows.internal;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import io.mooring.testkit.WindowsPc;
+
+/** The Windows plugin's protocol classes over an in-memory core, reached by simulated PCs without a network. */
+final class Testbed {
+    static final String SERVER = "https://mdm.example.test";
+
+    final InMemoryCore core;
+    final EnrollmentProtocol enrollment;
+    final OmaDmProtocol dm;
+
+    Testbed(int commandsPerMessage) throws Exception {
+        core = new InMemoryCore();
+        ProvisioningDoc.Settings provisioning = new ProvisioningDoc.Settings(SERVER + OmaDmProtocol.PATH, "Mooring", "Example Corp", "xml",
+                new ProvisioningDoc.PollSchedule(8, 3, 5, 15, 60));
+        enrollment = new EnrollmentProtocol(core, core, core, core, core, new EnrollmentProtocol.Settings(SERVER, "Example Corp", provisioning));
+        dm = new OmaDmProtocol(core, core, core.inventory, core, core::caChain, new WindowsCommands("Mooring"),
+                new OmaDmProtocol.Settings(SERVER, commandsPerMessage, Duration.ofHours(24)), Clock.systemUTC());
+    }
+
+    WindowsPc.Transport transport() {
+        return (uri, contentType, body, tls, clientCertificate) -> {
+            String path = uri.getPath();
+            if (path.startsWith("/EnrollmentServer")) {
+                EnrollmentServlet.HttpAnswer a = EnrollmentServlet.dispatch(enrollment, path, body == null ? "GET" : "POST",
+                        body == null ? new byte[0] : body, "test");
+                return new WindowsPc.Response(a.status(), a.contentType(), a.body());
+            }
+            if (path.equals(OmaDmProtocol.PATH)) {
+                OmaDmProtocol.Answer a = dm.handle(body, contentType.startsWith(Syncml.WBXML_TYPE), clientCertificate);
+                return a.body() == null ? new WindowsPc.Response(a.status(), "text/plain", a.reason().getBytes(StandardCharsets.UTF_8))
+                        : new WindowsPc.Response(a.status(), a.contentType(), a.body());
+            }
+            return new WindowsPc.Response(404, "text/plain", new byte[0]);
+        };
+    }
+
+    WindowsPc pc(String name) {
+        return new WindowsPc(name, List.of(), transport());
+    }
+
+    WindowsPc enrolled(String name) {
+        WindowsPc pc = pc(name);
+        pc.enroll(discovery(), name + "@example.test", core.token(1));
+        return pc;
+    }
+
+    static URI discovery() {
+        return URI.create(SERVER + "/EnrollmentServer/Discovery.svc");
+    }
+}
