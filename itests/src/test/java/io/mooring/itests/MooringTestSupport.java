@@ -49,6 +49,7 @@ public abstract class MooringTestSupport {
             editConfigurationFilePut("etc/io.mooring.pki.cfg", "tls.port", tlsPort),
             editConfigurationFilePut("etc/io.mooring.pki.cfg", "scep.url", "http://127.0.0.1:" + httpPort + "/scep"),
             editConfigurationFilePut("etc/io.mooring.platform.apple.cfg", "server.url", "https://localhost:" + tlsPort),
+            editConfigurationFilePut("etc/io.mooring.platform.windows.cfg", "server.url", "https://localhost:" + tlsPort),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())),

@@ -721,6 +721,15 @@ public final class WindowsPc {
         return context;
     }
 
+    /** An OMA-DM message over HTTPS without a client certificate (what an unenrolled machine or an attacker sends). */
+    public static Response postWithoutCertificate(URI uri, String syncMlXml, List<X509Certificate> trusted) {
+        try {
+            return https(uri, XML_TYPE, syncMlXml.getBytes(StandardCharsets.UTF_8), context(trusted, null, null), null);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** HTTPS (or plain HTTP) with this PC's TLS context: a GET when there is no body. */
     static Response https(URI uri, String contentType, byte[] body, SSLContext tls, X509Certificate clientCertificate) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
@@ -753,12 +762,16 @@ public final class WindowsPc {
     private static DocumentBuilderFactory dom() {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         try {
-            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            // a WBXML decoder writes SyncML's DOCTYPE back; it is read, never fetched, and no entity is expanded
             f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://xml.org/sax/features/external-general-entities", false);
+            f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+            f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         } catch (javax.xml.parsers.ParserConfigurationException e) {
             throw new IllegalStateException(e);
         }
         f.setNamespaceAware(true);
+        f.setExpandEntityReferences(false);
         return f;
     }
 

@@ -1,6 +1,8 @@
 package io.mooring.api.pki;
 
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Set;
 
 import io.mooring.api.Device;
 import io.mooring.api.UnavailableException;
@@ -15,6 +17,12 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface CertificateIssuer {
+    /** What the CA accepts and issues, for platforms that publish it to devices before they ask (MS-XCEP). */
+    record Policy(Set<Integer> rsaKeySizes, Duration validity) {
+    }
+
+    Policy policy();
+
     /**
      * Checks a DER PKCS#10 request without issuing anything: its signature must verify with its own key
      * (the requester holds the private key) and the key must be one the CA accepts. Platforms call this

@@ -51,6 +51,11 @@ public final class CertificateIssuerImpl implements CertificateIssuer {
     }
 
     @Override
+    public Policy policy() {
+        return new Policy(policy.rsaKeySizes(), policy.certificateValidity());
+    }
+
+    @Override
     public void check(byte[] pkcs10) {
         provenKey(pkcs10);
     }

@@ -136,13 +136,14 @@ final class WindowsCommands {
                 throw new ValidationException(key, "each command is an object with verb, uri and for Add / Replace / Exec data");
             }
             Object verb = c.get("verb");
-            if (!(verb instanceof String v) || !Set.of("Add", "Replace", "Delete", "Exec", "Get").contains(v)) {
-                throw new ValidationException(key + ".verb", "verb is one of Add, Replace, Delete, Exec, Get");
+            // OMA-DM 1.2 allows no Get inside Atomic (OMA-TS-DM_RepPro-V1_2 §6.6.4)
+            if (!(verb instanceof String v) || !Set.of("Add", "Replace", "Delete", "Exec").contains(v)) {
+                throw new ValidationException(key + ".verb", "verb is one of Add, Replace, Delete, Exec (an Atomic cannot hold a Get)");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) c;
             String uri = uri(m.get("uri"), key + ".uri");
-            out.add(v.equals("Get") || v.equals("Delete") ? new Op(v, uri, null, null, null, List.of())
+            out.add(v.equals("Delete") ? new Op(v, uri, null, null, null, List.of())
                     : new Op(v, uri, format(m, "format", "chr"), "text/plain", data(m.get("data"), key + ".data", !v.equals("Exec")), List.of()));
         }
         return out;

@@ -1,0 +1,290 @@
+package io.mooring.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.naming.ldap.LdapName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.mooring.testkit.WindowsPc;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * Simulated Windows PCs go through the whole life against the distribution over HTTPS: MS-MDE2 discovery,
+ * policy and enrollment (a PKCS#10 from the PC's own key, the identity from Mooring's CA) → OMA-DM
+ * sessions authenticated by that identity as a TLS client certificate → inventory → policies, Wi-Fi, raw
+ * OMA-URIs → unenroll. One PC speaks WBXML (through libwbxml's tools). Every SyncML message Mooring sends
+ * is checked with xmllint: well-formed, and valid against SyncML 1.2's DTD as far as Mooring uses it.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class WindowsMdmIT extends MooringTestSupport {
+
+    @Configuration
+    public Option[] config() throws IOException {
+        return distribution();
+    }
+
+    @Test
+    public void simulatedPcsGoThroughTheWholeLife() throws Exception {
+        AdminClient admin = admin();
+        String platforms = admin.get("v1/platforms").body();
+        assertTrue(platforms, platforms.contains("\"windows\""));
+        int tlsPort = Integer.getInteger("mooring.it.tls.port");
+        URI discovery = URI.create("https://localhost:" + tlsPort + "/EnrollmentServer/Discovery.svc");
+        List<X509Certificate> trusted = List.of(serverRoot(tlsPort));
+
+        AdminClient.Answer enrollment = admin.post("v1/enrollments", Map.of("platform", "windows", "maxUses", 3));
+        assertEquals(enrollment.body(), 201, enrollment.status());
+        String token = enrollment.json().get("token").asText();
+
+        // refusals first: nothing is recorded and the token is not spent
+        try {
+            new WindowsPc("wrong-password", trusted, null).enroll(discovery, "someone@example.test", "not-the-token");
+            fail("enrolled with a wrong password");
+        } catch (WindowsPc.EnrollmentRefused e) {
+            assertEquals("Authentication", e.errorType);
+            assertEquals(500, e.httpStatus);
+        }
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        try {
+            new WindowsPc("foreign-key", trusted, null).enroll(discovery, "someone@example.test", token, rsa.generateKeyPair());
+            fail("enrolled with a request signed by another key");
+        } catch (WindowsPc.EnrollmentRefused e) {
+            assertEquals("CertificateRequest", e.errorType);
+        }
+        assertEquals(0, windowsDevices(admin).size());
+
+        List<WindowsPc> pcs = List.of(new WindowsPc("DESKTOP-A", trusted, null), new WindowsPc("DESKTOP-B", trusted, null),
+                new WindowsPc("DESKTOP-C", trusted, null).useCodec(new LibwbxmlCodec()));
+        List<String> ids = new ArrayList<>();
+        for (WindowsPc pc : pcs) {
+            pc.recordServerMessages(true);
+            pc.enroll(discovery, pc.name().toLowerCase() + "@example.test", token);
+            ids.add(cn(pc.identity()));
+            assertEquals("https://localhost:" + tlsPort + "/ManagementServer/MDM.svc", pc.managementUrl());
+        }
+        try {
+            new WindowsPc("one-too-many", trusted, null).enroll(discovery, "x@example.test", token);
+            fail("a used-up token enrolled a fourth PC");
+        } catch (WindowsPc.EnrollmentRefused e) {
+            assertEquals("Authentication", e.errorType);
+        }
+        for (int i = 0; i < pcs.size(); i++) {
+            JsonNode record = admin.get("v1/devices/" + ids.get(i)).json();
+            assertEquals("windows", record.get("platform").asText());
+            assertEquals(pcs.get(i).name(), record.get("name").asText());
+        }
+
+        // the first session of each PC reports its inventory (the third in WBXML)
+        for (WindowsPc pc : pcs) {
+            WindowsPc.Session first = pc.sync();
+            assertTrue(first.commands().toString(), first.commands().contains("Get ./DevDetail/SwV"));
+        }
+        for (String id : ids) {
+            JsonNode facts = admin.get("v1/devices/" + id + "/inventory").json().path("facts");
+            assertEquals(facts.toString(), "10.0.22631.2861", facts.path("osVersion").asText());
+            assertEquals("on", facts.path("firewall").asText());
+            assertEquals("Contoso Computers Surface Laptop 5", admin.get("v1/devices/" + id).json().path("model").asText());
+        }
+
+        // a payload Mooring cannot send is refused with the key named; nothing is queued
+        AdminClient.Answer bad = admin.post("v1/commands", Map.of("type", "PasscodePolicy", "platform", "windows", "payload", Map.of("minLength", 2)));
+        assertEquals(bad.body(), 400, bad.status());
+        assertTrue(bad.body(), bad.body().contains("minLength"));
+
+        // policies to the whole platform, a Wi-Fi profile and a raw OMA-URI read to one PC
+        String passcode = queue(admin, Map.of("type", "PasscodePolicy", "platform", "windows", "payload",
+                Map.of("minLength", 10, "complexity", "alphanumeric", "maxFailedAttempts", 8))).get("id").asText();
+        String camera = queue(admin, Map.of("type", "Restrictions", "platform", "windows", "payload", Map.of("camera", false))).get("id").asText();
+        String wifi = queue(admin, Map.of("type", "WifiProfile", "devices", List.of(ids.get(0)), "payload",
+                Map.of("ssid", "Corp", "passphrase", "a long passphrase"))).get("id").asText();
+        String raw = queue(admin, Map.of("type", "Get", "devices", List.of(ids.get(1)), "payload",
+                Map.of("uris", List.of("./DevDetail/Ext/Microsoft/TotalRAM")))).get("id").asText();
+        for (WindowsPc pc : pcs) {
+            pc.sync();
+        }
+        assertEquals(3, count(admin, passcode, "ACKNOWLEDGED"));
+        assertEquals(3, count(admin, camera, "ACKNOWLEDGED"));
+        assertEquals(1, count(admin, wifi, "ACKNOWLEDGED"));
+        assertEquals(1, count(admin, raw, "ACKNOWLEDGED"));
+        for (WindowsPc pc : pcs) {
+            assertEquals("10", pc.node("./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinDevicePasswordLength"));
+            assertEquals("0", pc.node("./Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera"));
+        }
+        assertTrue(pcs.get(0).node("./Device/Vendor/MSFT/WiFi/Profile/Corp/WlanXml").contains("<name>Corp</name>"));
+        String history = admin.get("v1/devices/" + ids.get(1) + "/commands").body();
+        assertTrue(history, history.contains("16384"));
+
+        // protocol refusals: a replayed message, hostile XML, no client certificate
+        WindowsPc a = pcs.get(0);
+        String hello = "<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/>";
+        String message = message(a, "BEEF", 1, hello);
+        assertTrue(a.send(message).text().contains("<Data>200</Data>"));
+        String replay = a.send(message).text();
+        assertTrue(replay, replay.contains("<Cmd>SyncHdr</Cmd>") && replay.contains("<Data>400</Data>"));
+        WindowsPc.Response hostile = a.send("<?xml version=\"1.0\"?><!DOCTYPE SyncML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><SyncML>&x;</SyncML>");
+        assertEquals(400, hostile.status());
+        assertFalse(hostile.text(), hostile.text().contains("root:"));
+        WindowsPc.Response anonymous = WindowsPc.postWithoutCertificate(URI.create(a.managementUrl()), message(a, "C0DE", 1, hello), trusted);
+        assertTrue(anonymous.text(), anonymous.text().contains("<Data>407</Data>"));
+
+        // unenroll: one PC by command (it removes the enrollment itself), one by the admin; both are refused after
+        String unenroll = queue(admin, Map.of("type", "Unenroll", "devices", List.of(ids.get(0)))).get("id").asText();
+        pcs.get(0).sync();
+        assertEquals(1, count(admin, unenroll, "ACKNOWLEDGED"));
+        assertFalse(pcs.get(0).enrolled());
+        assertEquals("UNENROLLED", admin.get("v1/devices/" + ids.get(0)).json().get("state").asText());
+        assertEquals(200, admin.delete("v1/devices/" + ids.get(1)).status());
+        try {
+            pcs.get(1).sync();
+            fail("an unenrolled PC was served");
+        } catch (WindowsPc.SessionRefused e) {
+            assertEquals("403", e.status);
+        }
+
+        // every SyncML message Mooring sent: well-formed and valid SyncML 1.2 (xmllint, the DTD from the testkit)
+        Path dir = Files.createTempDirectory("syncml");
+        Path dtd = dir.resolve("syncml12-dm.dtd");
+        try (var in = WindowsPc.class.getResourceAsStream("syncml12-dm.dtd")) {
+            Files.write(dtd, in.readAllBytes());
+        }
+        int n = 0;
+        for (WindowsPc pc : pcs) {
+            for (byte[] m : pc.serverMessages()) {
+                Path file = dir.resolve("message-" + n++ + ".xml");
+                Files.write(file, m);
+                Process p = new ProcessBuilder("xmllint", "--noout", "--dtdvalid", dtd.toString(), file.toString()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue("xmllint did not finish", p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(new String(m, StandardCharsets.UTF_8) + "\n" + out, 0, p.exitValue());
+            }
+        }
+        assertTrue("messages checked: " + n, n >= 9);
+    }
+
+    static List<JsonNode> windowsDevices(AdminClient admin) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode d : admin.get("v1/devices?platform=windows").json().path("items")) {
+            if ("windows".equals(d.path("platform").asText())) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    static String cn(X509Certificate cert) throws Exception {
+        for (var rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+            if (rdn.getType().equalsIgnoreCase("CN")) {
+                return rdn.getValue().toString();
+            }
+        }
+        throw new AssertionError("no CN in " + cert.getSubjectX500Principal());
+    }
+
+    static String message(WindowsPc pc, String session, int msgId, String body) {
+        return "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>" + session + "</SessionID><MsgID>"
+                + msgId + "</MsgID><Target><LocURI>" + pc.managementUrl() + "</LocURI></Target><Source><LocURI>" + pc.deviceId()
+                + "</LocURI></Source></SyncHdr><SyncBody>" + body + "</SyncBody></SyncML>";
+    }
+
+    /** The root of the chain the HTTPS connector serves: what IT departments install so PCs trust a test server. */
+    static X509Certificate serverRoot(int port) throws Exception {
+        SSLContext any = SSLContext.getInstance("TLS");
+        any.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                // only reading the chain here; the PCs verify it
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                socket.startHandshake();
+                var chain = socket.getSession().getPeerCertificates();
+                return (X509Certificate) chain[chain.length - 1];
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    /** WBXML on the wire through libwbxml's command-line tools (Debian libwbxml2-utils), independent of Mooring's codec. */
+    static final class LibwbxmlCodec implements WindowsPc.Codec {
+        @Override
+        public String contentType() {
+            return WindowsPc.WBXML_TYPE;
+        }
+
+        @Override
+        public byte[] encode(byte[] xml) throws IOException {
+            return run("xml2wbxml", xml);
+        }
+
+        @Override
+        public byte[] decode(byte[] wire) throws IOException {
+            return run("wbxml2xml", wire);
+        }
+
+        private static byte[] run(String tool, byte[] input) throws IOException {
+            Path in = Files.createTempFile("syncml", ".in");
+            Path out = Files.createTempFile("syncml", ".out");
+            try {
+                Files.write(in, input);
+                Process p = new ProcessBuilder(tool, "-o", out.toString(), in.toString()).redirectErrorStream(true).start();
+                String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IOException(tool + " failed: " + said);
+                }
+                return Files.readAllBytes(out);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            } finally {
+                Files.deleteIfExists(in);
+                Files.deleteIfExists(out);
+            }
+        }
+    }
+}
