@@ -37,7 +37,7 @@ if [ -n "${PROFILE:-}" ]; then export EXTRA_JAVA_OPTS="-XX:StartFlightRecording=
 "$home/bin/karaf" server > "$work/out.log" 2>&1 &
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = "200" ]; do sleep 0.5; done
 echo "distribution up on $db; $devices devices, $seconds s, $threads client threads"
-./mvnw -q -o -pl bench exec:java -Dbench=io.mooring.bench.AppleCheckinBenchmark \
+./mvnw -q -pl bench exec:java -Dbench=io.mooring.bench.AppleCheckinBenchmark \
   -Dexec.args="http://127.0.0.1:$port/ bench-password-0123 $devices $seconds $threads"
 if [ -n "${PROFILE:-}" ]; then
   jcmd "$(pgrep -f "karaf.base=${home%/}" | head -1)" JFR.dump name=bench filename="$(realpath -m "$PROFILE")" >/dev/null

@@ -130,8 +130,8 @@ public final class WindowsPc {
         }
     }
 
-    /** One OMA-DM session: how many messages each way and what the server asked. */
-    public record Session(int messages, List<String> commands) {
+    /** One OMA-DM session: how many messages each way, what the server asked, how long each request took (ns). */
+    public record Session(int messages, List<String> commands, List<Long> requestNanos) {
     }
 
     private static final AtomicInteger SESSIONS = new AtomicInteger(new java.util.Random().nextInt(0x7000));
@@ -148,6 +148,7 @@ public final class WindowsPc {
     private volatile Codec codec = XML;
     private volatile boolean recordMessages;
     private volatile int keyBits;
+    private volatile KeyPair givenKeys;
 
     private KeyPair keys;
     private X509Certificate identity;
@@ -214,6 +215,15 @@ public final class WindowsPc {
         return this;
     }
 
+    /**
+     * Enrolls with this key pair instead of generating one: a load test's shortcut (RSA key generation is the
+     * simulator's cost, not the server's); each PC still gets its own certificate.
+     */
+    public WindowsPc useKeyPair(KeyPair keys) {
+        this.givenKeys = keys;
+        return this;
+    }
+
     /** The key size the PC generates regardless of the policy (to test a refused request). */
     public WindowsPc keyBits(int bits) {
         this.keyBits = bits;
@@ -257,9 +267,12 @@ public final class WindowsPc {
                             + "<preferredLanguage xsi:nil=\"true\"/></client><requestFilter xsi:nil=\"true\"/></GetPolicies>");
             Element attributes = path(policies, "GetPoliciesResponse", "response", "policies", "policy", "attributes");
             int minimal = Integer.parseInt(text(path(attributes, "privateKeyAttributes"), "minimalKeyLength"));
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(keyBits > 0 ? keyBits : Math.max(minimal, 2048));
-            KeyPair pair = generator.generateKeyPair();
+            KeyPair pair = givenKeys;
+            if (pair == null) {
+                KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+                generator.initialize(keyBits > 0 ? keyBits : Math.max(minimal, 2048));
+                pair = generator.generateKeyPair();
+            }
             byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + UUID.randomUUID()), pair.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withRSA").build((csrSigner == null ? pair : csrSigner).getPrivate())).getEncoded();
             StringBuilder context = new StringBuilder();
@@ -424,11 +437,14 @@ public final class WindowsPc {
         }
         body.append("</Replace><Final/>");
         int messages = 0;
+        List<Long> nanos = new ArrayList<>();
         while (true) {
             String xml = "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>" + sessionId + "</SessionID>"
                     + "<MsgID>" + msgId + "</MsgID><Target><LocURI>" + esc(managementUrl) + "</LocURI></Target><Source><LocURI>" + deviceId
                     + "</LocURI></Source><Meta><MaxMsgSize xmlns=\"syncml:metinf\">524288</MaxMsgSize></Meta></SyncHdr><SyncBody>" + body + "</SyncBody></SyncML>";
+            long t0 = System.nanoTime();
             Response response = send(xml);
+            nanos.add(System.nanoTime() - t0);
             messages++;
             if (response.status() != 200) {
                 throw new SessionRefused(Integer.toString(response.status()), "HTTP " + response.status() + ": " + response.text().strip());
@@ -472,7 +488,7 @@ public final class WindowsPc {
                 reply = execute(c, serverMsg, reply, body, asked);
             }
             if (!commands && !moreWanted) {
-                return new Session(messages, asked);
+                return new Session(messages, asked, nanos);
             }
             body.append("<Final/>");
             msgId++;

@@ -111,15 +111,19 @@ final class OmaDmProtocol {
         Instant now = clock.instant();
         Reply reply = new Reply(message.header());
         Device device;
+        Map<String, byte[]> stored;
         try {
-            device = authenticate(certificate, message.header().source());
+            DeviceId id = issuedTo(certificate);
+            // everything this plugin keeps for the PC, in one read
+            stored = attributes.all(id, "windows.");
+            device = authorize(id, certificate, message.header().source(), stored);
         } catch (Refused r) {
             LOG.debug("Refused an OMA-DM message from {}: {}", message.header().source(), r.getMessage());
             reply.headerStatus = r.code;
             reply.msgId = 1;
             return answer(reply, wbxml, message.header().maxMsgSize());
         }
-        DmSession session = DmSession.read(attributes.get(device.id(), ATTR_SESSION).orElse(null));
+        DmSession session = DmSession.read(stored.get(ATTR_SESSION));
         long msgId = Syncml.number(message.header().msgId());
         boolean fresh = session == null || !session.sessionId.equals(message.header().sessionId())
                 || msgId == 1 && session.lastSeen.plus(SESSION_REUSE).isBefore(now);
@@ -171,15 +175,15 @@ final class OmaDmProtocol {
             session.progress.clear();
         }
         if (fresh) {
-            askForInventoryWhenDue(device, now);
+            askForInventoryWhenDue(device, now, stored.get(ATTR_INVENTORY_ASKED));
         }
         fill(reply, session, device, message.header().maxMsgSize());
         save(device, session);
         return answer(reply, wbxml, message.header().maxMsgSize());
     }
 
-    /** The PC's certificate: valid now, issued by Mooring's CA to an enrolled Windows PC, the very one issued at its enrollment. */
-    private Device authenticate(X509Certificate cert, String source) throws Refused {
+    /** The device a certificate names, once it is valid now and issued by Mooring's CA. */
+    private DeviceId issuedTo(X509Certificate cert) throws Refused {
         if (cert == null) {
             throw new Refused("407", "no client certificate");
         }
@@ -202,20 +206,32 @@ final class OmaDmProtocol {
             throw new Refused("401", "the client certificate was not issued by Mooring's CA");
         }
         DeviceId id = deviceIdOf(cert);
-        Optional<Device> found = id == null ? Optional.empty() : devices.findForDevicePlane(id);
+        if (id == null) {
+            throw new Refused("403", "the certificate names no device");
+        }
+        return id;
+    }
+
+    /** An enrolled Windows PC holds this certificate, the very one issued at its enrollment, and names itself as it did then. */
+    private Device authorize(DeviceId id, X509Certificate cert, String source, Map<String, byte[]> stored) throws Refused {
+        Optional<Device> found = devices.findForDevicePlane(id);
         if (found.isEmpty() || !found.get().platform().equals(WindowsPlatform.ID) || found.get().state() != DeviceState.ENROLLED) {
             throw new Refused("403", "no enrolled Windows PC holds this certificate");
         }
         String serial = cert.getSerialNumber().toString(16);
-        String bound = attributes.get(id, EnrollmentProtocol.ATTR_IDENTITY).map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null);
+        String bound = utf8(stored.get(EnrollmentProtocol.ATTR_IDENTITY));
         if (!serial.equals(bound)) {
             throw new Refused("403", "this is not the certificate issued to the PC at enrollment");
         }
-        String deviceId = attributes.get(id, EnrollmentProtocol.ATTR_DEVICE_ID).map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null);
+        String deviceId = utf8(stored.get(EnrollmentProtocol.ATTR_DEVICE_ID));
         if (deviceId != null && !deviceId.equalsIgnoreCase(source)) {
             throw new Refused("403", "the message's Source is not the DeviceID the PC enrolled with");
         }
         return found.get();
+    }
+
+    private static String utf8(byte[] value) {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 
     private static DeviceId deviceIdOf(X509Certificate cert) {
@@ -327,8 +343,8 @@ final class OmaDmProtocol {
     }
 
     /** Asks for an inventory report at the start of a session when the last request is older than the configured interval. */
-    private void askForInventoryWhenDue(Device device, Instant now) {
-        Optional<Instant> asked = attributes.get(device.id(), ATTR_INVENTORY_ASKED).map(b -> {
+    private void askForInventoryWhenDue(Device device, Instant now, byte[] lastAsked) {
+        Optional<Instant> asked = Optional.ofNullable(lastAsked).map(b -> {
             try {
                 return Instant.parse(new String(b, StandardCharsets.US_ASCII));
             } catch (RuntimeException e) {
