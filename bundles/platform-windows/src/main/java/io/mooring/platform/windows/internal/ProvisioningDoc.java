@@ -63,8 +63,8 @@ final class ProvisioningDoc {
         parm(out, "MAXBACKOFFTIME", "120000", null);
         out.append("<parm name=\"BACKCOMPATRETRYDISABLED\"/>");
         parm(out, "DEFAULTENCODING", "wbxml".equalsIgnoreCase(settings.encoding()) ? Syncml.WBXML_TYPE : Syncml.XML_TYPE, null);
-        parm(out, "SSLCLIENTCERTSEARCHCRITERIA", "Subject=" + URLEncoder.encode(identity.getSubjectX500Principal().getName(), StandardCharsets.UTF_8)
-                + "&Stores=" + URLEncoder.encode("My\\" + store, StandardCharsets.UTF_8), null);
+        parm(out, "SSLCLIENTCERTSEARCHCRITERIA", "Subject=" + escape(identity.getSubjectX500Principal().getName()) + "&Stores="
+                + escape("My\\" + store), null);
         out.append("</characteristic>");
 
         PollSchedule poll = settings.poll();
@@ -84,6 +84,11 @@ final class ProvisioningDoc {
         out.append("</characteristic></characteristic></characteristic>");
         out.append("</wap-provisioningdoc>");
         return out.toString();
+    }
+
+    /** RFC 2396 escaping, as the w7 APPLICATION CSP reads the search criteria: a space is %20, never "+". */
+    static String escape(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static void parm(StringBuilder out, String name, String value, String datatype) {

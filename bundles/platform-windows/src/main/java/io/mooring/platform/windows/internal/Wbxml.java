@@ -198,6 +198,9 @@ final class Wbxml {
                         open.push(e);
                         parent = e;
                     } else if (parent == doc) {
+                        if (r.pos != in.length) {
+                            throw new Malformed("data after the root element");
+                        }
                         return doc;
                     }
                 }

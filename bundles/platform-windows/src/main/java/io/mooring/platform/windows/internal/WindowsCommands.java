@@ -67,7 +67,6 @@ final class WindowsCommands {
             "location", new Restriction("System/AllowLocation", "1", "0"),
             "cortana", new Restriction("Experience/AllowCortana", "1", "0"),
             "microsoftAccount", new Restriction("Accounts/AllowMicrosoftAccountConnection", "1", "0"),
-            "usbConnection", new Restriction("Connectivity/AllowUSBConnection", "1", "0"),
             "telemetry", new Restriction("System/AllowTelemetry", "3", "0"));
 
     private final String providerId;
@@ -89,7 +88,7 @@ final class WindowsCommands {
             case "Get" -> uris(payload, "uris").stream().map(Op::get).toList();
             case "Delete" -> uris(payload, "uris").stream().map(u -> new Op("Delete", u, null, null, null, List.of())).toList();
             case "Add", "Replace" -> items(payload, type);
-            case "Exec" -> List.of(new Op("Exec", uri(payload.get("uri"), "uri"), format(payload, "format", "chr"), "text/plain",
+            case "Exec" -> List.of(new Op("Exec", uri(payload.get("uri"), "uri"), format(payload, "format", "format", "chr"), "text/plain",
                     data(payload.get("data"), "data", false), List.of()));
             case "Atomic" -> List.of(Op.atomic(atomic(payload)));
             case "PasscodePolicy" -> List.of(Op.atomic(passcode(payload)));
@@ -101,13 +100,14 @@ final class WindowsCommands {
             case "VpnProfile" -> List.of(Op.atomic(vpn(payload)));
             case "RequireEncryption" -> List.of(Op.atomic(List.of(
                     Op.set("Replace", "./Device/Vendor/MSFT/BitLocker/RequireDeviceEncryption", "int", "1"),
+                    // 0 turns off the prompt about other disk encryption: what silent encryption needs
                     Op.set("Replace", "./Device/Vendor/MSFT/BitLocker/AllowWarningForOtherDiskEncryption", "int",
-                            bool(payload, "allowOtherEncryption", true) ? "1" : "0"))));
+                            bool(payload, "silent", false) ? "0" : "1"))));
             case "InstallMsi" -> msi(payload);
             case "SetPollSchedule" -> List.of(Op.set("Replace", "./Vendor/MSFT/DMClient/Provider/" + providerId
                     + "/Poll/IntervalForRemainingScheduledRetries", "int", Integer.toString(integer(payload, "minutes", 1, 1440 * 7, null))));
             case UNENROLL -> List.of(Op.set("Exec", "./Vendor/MSFT/DMClient/Unenroll", "chr", providerId));
-            default -> throw new ValidationException("type", "Windows PCs do not take " + type + " commands; they take " + String.join(", ",
+            default -> throw new ValidationException("type", "type: Windows PCs do not take " + type + " commands; they take " + String.join(", ",
                     TYPES.stream().sorted().toList()));
         };
     }
@@ -117,11 +117,11 @@ final class WindowsCommands {
         List<?> items = list(payload, "items");
         for (int i = 0; i < items.size(); i++) {
             if (!(items.get(i) instanceof Map<?, ?> item)) {
-                throw new ValidationException("items[" + i + "]", "each item is an object with uri, data and format");
+                throw new ValidationException("items[" + i + "]", "items[" + i + "] is an object with uri, data and format");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) item;
-            out.add(new Op(verb, uri(m.get("uri"), "items[" + i + "].uri"), format(m, "format", "chr"), "text/plain",
+            out.add(new Op(verb, uri(m.get("uri"), "items[" + i + "].uri"), format(m, "format", "items[" + i + "].format", "chr"), "text/plain",
                     data(m.get("data"), "items[" + i + "].data", true), List.of()));
         }
         return out;
@@ -133,18 +133,19 @@ final class WindowsCommands {
         for (int i = 0; i < commands.size(); i++) {
             String key = "commands[" + i + "]";
             if (!(commands.get(i) instanceof Map<?, ?> c)) {
-                throw new ValidationException(key, "each command is an object with verb, uri and for Add / Replace / Exec data");
+                throw new ValidationException(key, key + " is an object with verb, uri and for Add / Replace / Exec data");
             }
             Object verb = c.get("verb");
             // OMA-DM 1.2 allows no Get inside Atomic (OMA-TS-DM_RepPro-V1_2 §6.6.4)
             if (!(verb instanceof String v) || !Set.of("Add", "Replace", "Delete", "Exec").contains(v)) {
-                throw new ValidationException(key + ".verb", "verb is one of Add, Replace, Delete, Exec (an Atomic cannot hold a Get)");
+                throw new ValidationException(key + ".verb", key + ".verb is one of Add, Replace, Delete, Exec (an Atomic cannot hold a Get)");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) c;
             String uri = uri(m.get("uri"), key + ".uri");
             out.add(v.equals("Delete") ? new Op(v, uri, null, null, null, List.of())
-                    : new Op(v, uri, format(m, "format", "chr"), "text/plain", data(m.get("data"), key + ".data", !v.equals("Exec")), List.of()));
+                    : new Op(v, uri, format(m, "format", key + ".format", "chr"), "text/plain", data(m.get("data"), key + ".data", !v.equals("Exec")),
+                            List.of()));
         }
         return out;
     }
@@ -178,7 +179,7 @@ final class WindowsCommands {
 
     private static List<Op> restrictions(Map<String, Object> payload) {
         if (payload.isEmpty()) {
-            throw new ValidationException("payload", "name at least one of " + RESTRICTIONS.keySet().stream().sorted().toList()
+            throw new ValidationException("payload", "payload: name at least one of " + RESTRICTIONS.keySet().stream().sorted().toList()
                     + " as true (allowed) or false (not allowed)");
         }
         List<Op> ops = new ArrayList<>();
@@ -243,18 +244,32 @@ final class WindowsCommands {
         List<String> hosts = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
             if (!(servers.get(i) instanceof String s) || s.isBlank() || s.length() > 255 || s.contains(",") || s.contains(";")) {
-                throw new ValidationException("servers[" + i + "]", "each server is a host name or address");
+                throw new ValidationException("servers[" + i + "]", "servers[" + i + "] is a host name or address");
             }
             hosts.add(s.strip());
         }
-        String protocol = oneOf(payload, "protocol", "Automatic", "Automatic", "IKEv2", "L2tp", "PPTP", "Sstp");
-        String method = oneOf(payload, "authentication", "EAP", "EAP", "MSChapv2", "Certificate");
+        // the VPNv2 CSP's own spellings
+        String protocol = oneOf(payload, "protocol", "Automatic", "Automatic", "IKEv2", "L2TP", "PPTP", "SSTP");
+        String method = oneOf(payload, "authentication", "MSChapv2", "MSChapv2", "EAP", "Certificate");
+        String eap = null;
+        if (method.equals("EAP")) {
+            // EAP needs its EapHostConfig XML (Authentication/Eap/Configuration): Windows cannot connect without it
+            eap = data(payload.get("eapConfiguration"), "eapConfiguration", true);
+            try {
+                SafeXml.parse(eap.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (SafeXml.Malformed e) {
+                throw new ValidationException("eapConfiguration", "eapConfiguration is not well-formed XML: " + e.getMessage());
+            }
+        }
         String routing = oneOf(payload, "routing", "SplitTunnel", "SplitTunnel", "ForceTunnel");
         List<Op> ops = new ArrayList<>();
         ops.add(Op.set("Add", base + "/NativeProfile/Servers", "chr", String.join(",", hosts)));
         ops.add(Op.set("Add", base + "/NativeProfile/NativeProtocolType", "chr", protocol));
         ops.add(Op.set("Add", base + "/NativeProfile/Authentication/" + (method.equals("Certificate") ? "MachineMethod" : "UserMethod"), "chr",
                 method.equals("Certificate") ? "Certificate" : method));
+        if (eap != null) {
+            ops.add(Op.set("Add", base + "/NativeProfile/Authentication/Eap/Configuration", "chr", eap));
+        }
         ops.add(Op.set("Add", base + "/NativeProfile/RoutingPolicyType", "chr", routing));
         ops.add(Op.set("Add", base + "/AlwaysOn", "bool", Boolean.toString(bool(payload, "alwaysOn", false))));
         return ops;
@@ -334,10 +349,10 @@ final class WindowsCommands {
         return text;
     }
 
-    private static String format(Map<String, Object> m, String key, String fallback) {
+    private static String format(Map<String, Object> m, String key, String name, String fallback) {
         Object f = m.getOrDefault(key, fallback);
         if (!(f instanceof String s) || !FORMATS.contains(s)) {
-            throw new ValidationException(key, key + " is one of " + FORMATS.stream().sorted().toList());
+            throw new ValidationException(name, name + " is one of " + FORMATS.stream().sorted().toList());
         }
         return s;
     }
@@ -412,10 +427,12 @@ final class WindowsCommands {
             facts.put("encrypted", "1".equals(encryption.strip()));
         }
         // DeviceStatus CSP: 0 is "on and monitoring" for the firewall and antivirus
-        state(facts, "firewall", nodes.get("./Vendor/MSFT/DeviceStatus/Firewall/Status"), List.of("on", "disabled", "not monitoring", "not applicable"));
+        state(facts, "firewall", nodes.get("./Vendor/MSFT/DeviceStatus/Firewall/Status"),
+                List.of("on", "disabled", "not monitoring", "temporarily not monitoring", "not applicable"));
         state(facts, "antivirus", nodes.get("./Vendor/MSFT/DeviceStatus/Antivirus/Status"),
                 List.of("on", "disabled", "not monitoring", "temporarily not monitoring", "not applicable"));
-        state(facts, "antivirusSignatures", nodes.get("./Vendor/MSFT/DeviceStatus/Antivirus/SignatureStatus"), List.of("up to date", "out of date"));
+        // SignatureStatus: 0 is "not the most recent", 1 "the most recent"
+        state(facts, "antivirusSignatures", nodes.get("./Vendor/MSFT/DeviceStatus/Antivirus/SignatureStatus"), List.of("out of date", "up to date"));
         name(facts, "batteryPercent", nodes.get("./Vendor/MSFT/DeviceStatus/Battery/EstimatedChargeRemaining"));
         facts.put("nodes", new LinkedHashMap<>(nodes));
         return facts;
