@@ -1,7 +1,5 @@
 package io.mooring.bench;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,10 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -54,7 +48,7 @@ public final class WindowsSessionBenchmark {
         HttpClient http = HttpClient.newHttpClient();
         String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
         URI discovery = URI.create("https://localhost:" + tls + "/EnrollmentServer/Discovery.svc");
-        List<X509Certificate> trusted = List.of(serverRoot(tls));
+        List<X509Certificate> trusted = List.of(WindowsPc.rootServedAt("127.0.0.1", tls));
         JsonNode enrollment = AppleCheckinBenchmark.post(http, base, auth, "api/v1/enrollments",
                 Map.of("platform", "windows", "maxUses", n, "validForSeconds", 86_400));
         String token = enrollment.get("token").asText();
@@ -157,36 +151,4 @@ public final class WindowsSessionBenchmark {
         return AppleCheckinBenchmark.JSON.readTree(r.body());
     }
 
-    /** The root of the chain the HTTPS connector serves: what the simulated PCs are told to trust. */
-    static X509Certificate serverRoot(int port) throws Exception {
-        SSLContext any = SSLContext.getInstance("TLS");
-        any.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                // only reading the chain; the PCs verify it
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        for (int attempt = 0; ; attempt++) {
-            try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-                socket.startHandshake();
-                var chain = socket.getSession().getPeerCertificates();
-                return (X509Certificate) chain[chain.length - 1];
-            } catch (IOException notYet) {
-                if (attempt > 120) {
-                    throw notYet;
-                }
-                Thread.sleep(500);
-            }
-        }
-    }
 }

@@ -6,24 +6,18 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.naming.ldap.LdapName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -59,7 +53,7 @@ public class WindowsMdmIT extends MooringTestSupport {
         assertTrue(platforms, platforms.contains("\"windows\""));
         int tlsPort = Integer.getInteger("mooring.it.tls.port");
         URI discovery = URI.create("https://localhost:" + tlsPort + "/EnrollmentServer/Discovery.svc");
-        List<X509Certificate> trusted = List.of(serverRoot(tlsPort));
+        List<X509Certificate> trusted = List.of(WindowsPc.rootServedAt("127.0.0.1", tlsPort));
 
         AdminClient.Answer enrollment = admin.post("v1/enrollments", Map.of("platform", "windows", "maxUses", 3));
         assertEquals(enrollment.body(), 201, enrollment.status());
@@ -216,39 +210,6 @@ public class WindowsMdmIT extends MooringTestSupport {
                 + "</LocURI></Source></SyncHdr><SyncBody>" + body + "</SyncBody></SyncML>";
     }
 
-    /** The root of the chain the HTTPS connector serves: what IT departments install so PCs trust a test server. */
-    static X509Certificate serverRoot(int port) throws Exception {
-        SSLContext any = SSLContext.getInstance("TLS");
-        any.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                // only reading the chain here; the PCs verify it
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-                socket.startHandshake();
-                var chain = socket.getSession().getPeerCertificates();
-                return (X509Certificate) chain[chain.length - 1];
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(250);
-            }
-        }
-    }
 
     /** WBXML on the wire through libwbxml's command-line tools (Debian libwbxml2-utils), independent of Mooring's codec. */
     static final class LibwbxmlCodec implements WindowsPc.Codec {

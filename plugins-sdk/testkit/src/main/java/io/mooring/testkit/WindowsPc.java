@@ -737,6 +737,51 @@ public final class WindowsPc {
         return context;
     }
 
+    /**
+     * The last certificate of the chain a TLS server presents (its root, for a test server whose certificate
+     * Mooring's own CA issued): what an IT department installs so its PCs trust the enrollment server.
+     * Retries until the server answers or a minute has passed.
+     */
+    public static X509Certificate rootServedAt(String host, int port) {
+        try {
+            SSLContext any = SSLContext.getInstance("TLS");
+            any.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                    // the chain is only read here; PCs verify it against what they then trust
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (true) {
+                try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) any.getSocketFactory().createSocket()) {
+                    socket.connect(new java.net.InetSocketAddress(host, port), 2000);
+                    socket.startHandshake();
+                    java.security.cert.Certificate[] chain = socket.getSession().getPeerCertificates();
+                    return (X509Certificate) chain[chain.length - 1];
+                } catch (IOException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(250);
+                }
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS server answers at " + host + ":" + port, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** An OMA-DM message over HTTPS without a client certificate (what an unenrolled machine or an attacker sends). */
     public static Response postWithoutCertificate(URI uri, String syncMlXml, List<X509Certificate> trusted) {
         try {

@@ -1,0 +1,45 @@
+# Sourced by the benchmark scripts: unpacks the built distribution into a temporary folder, gives it free
+# ports and a known admin password, points it at H2 or at a PostgreSQL database of its own
+# (127.0.0.1:5432, user postgres, dropped afterwards), starts it and waits for /health. Sets $home, $port
+# and $tls; `configure` (defined by the caller before `start_distribution`) edits etc/ before the start.
+# PROFILE=file.jfr records the server with Java Flight Recorder; `write_profile` saves it.
+set -euo pipefail
+zip=$(ls karaf-assembly/target/mooring-karaf-assembly-*.zip | head -1)
+work=$(mktemp -d)
+pgdb="mooring_bench_$$"
+stop() {
+  [ -n "${home:-}" ] && "$home/bin/stop" >/dev/null 2>&1 || true
+  sleep 2
+  [ -n "${home:-}" ] && pkill -f "karaf.base=${home%/}" 2>/dev/null || true
+  [ "${db:-h2}" = postgres ] && dropdb -h 127.0.0.1 -U postgres --if-exists --force "$pgdb" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap stop EXIT
+free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_distribution() {
+  db=$1
+  unzip -q "$zip" -d "$work"
+  home=$(ls -d "$work"/*/)
+  port=$(free); tls=$(free)
+  sed -i "s/^org.osgi.service.http.port = .*/org.osgi.service.http.port = $port/" "$home/etc/org.ops4j.pax.web.cfg"
+  sed -i "s/^initial.password =.*/initial.password = bench-password-0123/" "$home/etc/io.mooring.admin.cfg"
+  sed -i "s/^sshPort = .*/sshPort = 0/" "$home/etc/org.apache.karaf.shell.cfg"
+  printf 'tls.port = %s\nscep.url = http://127.0.0.1:%s/scep\n' "$tls" "$port" > "$home/etc/io.mooring.pki.cfg"
+  if [ "$db" = postgres ]; then
+    createdb -h 127.0.0.1 -U postgres "$pgdb"
+    cfg="$home/etc/org.ops4j.datasource-mooring.cfg"
+    sed -i "s|^osgi.jdbc.driver.class = .*|osgi.jdbc.driver.class = org.postgresql.Driver|; s|^url = .*|url = jdbc:postgresql://127.0.0.1:5432/$pgdb?reWriteBatchedInserts=true|; s|^user = .*|user = postgres|" "$cfg"
+  fi
+  configure
+  if [ -n "${PROFILE:-}" ]; then export EXTRA_JAVA_OPTS="-XX:StartFlightRecording=name=bench,settings=profile"; fi
+  "$home/bin/karaf" server > "$work/out.log" 2>&1 &
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = "200" ]; do sleep 0.5; done
+}
+
+write_profile() {
+  if [ -n "${PROFILE:-}" ]; then
+    jcmd "$(pgrep -f "karaf.base=${home%/}" | head -1)" JFR.dump name=bench filename="$(realpath -m "$PROFILE")" >/dev/null
+    echo "server profile written to $PROFILE"
+  fi
+}
