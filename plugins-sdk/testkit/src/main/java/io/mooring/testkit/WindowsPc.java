@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
@@ -69,9 +70,14 @@ public final class WindowsPc {
     private static final String PKCS10 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS10";
     private static final String TOKEN_TYPE = "http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentToken";
 
-    /** How a message reaches the server: HTTPS with the PC's client certificate by default; tests may call the server directly. */
+    /**
+     * How a message reaches the server: HTTPS with the PC's client certificate by default; tests may call the
+     * server directly. Requests made with the same {@code tls} factory may share a connection: a PC uses one
+     * factory for its enrollment and one per OMA-DM session, so each session opens its own connection (and
+     * resumes the TLS session of the one before) as Windows does.
+     */
     public interface Transport {
-        Response post(URI uri, String contentType, byte[] body, SSLContext tls, X509Certificate clientCertificate) throws IOException;
+        Response post(URI uri, String contentType, byte[] body, SSLSocketFactory tls, X509Certificate clientCertificate) throws IOException;
     }
 
     public record Response(int status, String contentType, byte[] body) {
@@ -243,7 +249,7 @@ public final class WindowsPc {
      */
     public void enroll(URI discoveryUrl, String user, String password, KeyPair csrSigner) {
         try {
-            SSLContext enrollmentTls = context(trustedForEnrollment, null, null);
+            SSLSocketFactory enrollmentTls = context(trustedForEnrollment, null, null).getSocketFactory();
             Response probe = transport.post(discoveryUrl, null, null, enrollmentTls, null);
             if (probe.status() != 200) {
                 throw new IllegalStateException("the discovery GET answered " + probe.status());
@@ -366,7 +372,7 @@ public final class WindowsPc {
         }
     }
 
-    private Element soap(URI uri, SSLContext context, String action, String security, String body) throws IOException {
+    private Element soap(URI uri, SSLSocketFactory context, String action, String security, String body) throws IOException {
         String envelope = "<s:Envelope xmlns:s=\"" + SOAP12 + "\" xmlns:a=\"http://www.w3.org/2005/08/addressing\" xmlns:u=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\""
                 + " xmlns:wsse=\"" + WSSE + "\" xmlns:wst=\"http://docs.oasis-open.org/ws-sx/ws-trust/200512\" xmlns:ac=\"http://schemas.xmlsoap.org/ws/2006/12/authorization\">"
                 + "<s:Header><a:Action s:mustUnderstand=\"1\">" + action + "</a:Action><a:MessageID>urn:uuid:" + UUID.randomUUID() + "</a:MessageID>"
@@ -409,9 +415,13 @@ public final class WindowsPc {
      * as XML, or the HTTP error.
      */
     public Response send(String syncMlXml) {
+        return send(syncMlXml, tls.getSocketFactory());
+    }
+
+    private Response send(String syncMlXml, SSLSocketFactory connection) {
         try {
             byte[] wire = codec.encode(syncMlXml.getBytes(StandardCharsets.UTF_8));
-            Response r = transport.post(URI.create(managementUrl), codec.contentType(), wire, tls, identity);
+            Response r = transport.post(URI.create(managementUrl), codec.contentType(), wire, connection, identity);
             return r.status() == 200 ? new Response(200, XML_TYPE, codec.decode(r.body())) : r;
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -438,12 +448,13 @@ public final class WindowsPc {
         body.append("</Replace><Final/>");
         int messages = 0;
         List<Long> nanos = new ArrayList<>();
+        SSLSocketFactory connection = tls.getSocketFactory();
         while (true) {
             String xml = "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>" + sessionId + "</SessionID>"
                     + "<MsgID>" + msgId + "</MsgID><Target><LocURI>" + esc(managementUrl) + "</LocURI></Target><Source><LocURI>" + deviceId
                     + "</LocURI></Source><Meta><MaxMsgSize xmlns=\"syncml:metinf\">524288</MaxMsgSize></Meta></SyncHdr><SyncBody>" + body + "</SyncBody></SyncML>";
             long t0 = System.nanoTime();
-            Response response = send(xml);
+            Response response = send(xml, connection);
             nanos.add(System.nanoTime() - t0);
             messages++;
             if (response.status() != 200) {
@@ -785,17 +796,17 @@ public final class WindowsPc {
     /** An OMA-DM message over HTTPS without a client certificate (what an unenrolled machine or an attacker sends). */
     public static Response postWithoutCertificate(URI uri, String syncMlXml, List<X509Certificate> trusted) {
         try {
-            return https(uri, XML_TYPE, syncMlXml.getBytes(StandardCharsets.UTF_8), context(trusted, null, null), null);
+            return https(uri, XML_TYPE, syncMlXml.getBytes(StandardCharsets.UTF_8), context(trusted, null, null).getSocketFactory(), null);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** HTTPS (or plain HTTP) with this PC's TLS context: a GET when there is no body. */
-    static Response https(URI uri, String contentType, byte[] body, SSLContext tls, X509Certificate clientCertificate) throws IOException {
+    static Response https(URI uri, String contentType, byte[] body, SSLSocketFactory tls, X509Certificate clientCertificate) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         if (connection instanceof HttpsURLConnection secure && tls != null) {
-            secure.setSSLSocketFactory(tls.getSocketFactory());
+            secure.setSSLSocketFactory(tls);
         }
         connection.setConnectTimeout((int) Duration.ofSeconds(10).toMillis());
         connection.setReadTimeout((int) Duration.ofSeconds(30).toMillis());
