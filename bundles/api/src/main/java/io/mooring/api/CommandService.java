@@ -1,6 +1,8 @@
 package io.mooring.api;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -33,4 +35,24 @@ public interface CommandService {
 
     /** Device plane: record the device's answer. Repeats of an already recorded answer change nothing. */
     Completion complete(DeviceId device, CommandId command, CommandResult result);
+
+    /** What {@link #exchange} did: how each answer was recorded, and the commands handed out. */
+    record Exchange(Map<CommandId, Completion> completions, List<PendingCommand> next) {
+        public Exchange {
+            completions = Map.copyOf(completions);
+            next = List.copyOf(next);
+        }
+    }
+
+    /**
+     * Device plane: records the device's answers (each as {@link #complete} does) and then hands out up to
+     * {@code max} commands (as {@link #nextFor} does; 0 records only): what a platform does when one request
+     * both answers and asks, as an OMA-DM message does. Core does it in one transaction; this default does
+     * it call by call, for implementations that need no more.
+     */
+    default Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max) {
+        Map<CommandId, Completion> done = new LinkedHashMap<>();
+        results.forEach((id, result) -> done.put(id, complete(device, id, result)));
+        return new Exchange(done, max == 0 ? List.of() : nextFor(device, max));
+    }
 }

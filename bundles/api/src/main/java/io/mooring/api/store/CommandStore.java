@@ -47,6 +47,9 @@ public interface CommandStore {
 
     Completion complete(DeviceId device, CommandId command, CommandResult result, Instant now);
 
+    /** Records the answers and hands out up to {@code max} commands, in one transaction (see {@link io.mooring.api.CommandService#exchange}). */
+    io.mooring.api.CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now);
+
     /** Hands commands that were {@code SENT} to devices of the platform back to {@code QUEUED} (plugin swapped). */
     long requeueSent(PlatformId platform);
 

@@ -46,6 +46,7 @@ import org.osgi.service.event.EventAdmin;
 @Component(service = CommandService.class)
 public final class CommandServiceImpl implements CommandService {
     static final int MAX_BATCH = 100;
+    static final int MAX_RESULTS = 1_000;
 
     private final CommandStore store;
     private final DeviceStore devices;
@@ -154,6 +155,26 @@ public final class CommandServiceImpl implements CommandService {
         Instant now = clock.instant();
         devices.touch(device, now);
         return new ArrayList<>(store.nextFor(device, max, now));
+    }
+
+    @Override
+    public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max) {
+        if (max < 0 || max > MAX_BATCH) {
+            throw new ValidationException("max", "a device may take between 0 and " + MAX_BATCH + " commands at once");
+        }
+        if (results.size() > MAX_RESULTS) {
+            throw new ValidationException("results", "at most " + MAX_RESULTS + " answers at once");
+        }
+        Instant now = clock.instant();
+        devices.touch(device, now);
+        Exchange done = store.exchange(device, results, max, now);
+        done.completions().forEach((command, completion) -> {
+            if (completion == Completion.RECORDED) {
+                events.post(MooringEvents.COMMAND_COMPLETED, null, MooringEvents.COMMAND, command, MooringEvents.DEVICE, device,
+                        MooringEvents.STATE, results.get(command).outcome());
+            }
+        });
+        return done;
     }
 
     @Override

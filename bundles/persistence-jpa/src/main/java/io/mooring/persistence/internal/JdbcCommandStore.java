@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import io.mooring.api.Actor;
 import io.mooring.api.Command;
 import io.mooring.api.CommandId;
 import io.mooring.api.CommandResult;
+import io.mooring.api.CommandService;
 import io.mooring.api.CommandType;
 import io.mooring.api.Completion;
 import io.mooring.api.Delivery;
@@ -242,100 +244,114 @@ public final class JdbcCommandStore implements CommandStore {
 
     @Override
     public List<PendingCommand> nextFor(DeviceId device, int max, Instant now) {
+        // PostgreSQL: one UPDATE ... RETURNING, atomic on its own
+        return jdbc.postgres() ? jdbc.single(c -> next(c, device, max, now)) : jdbc.inTransaction(c -> next(c, device, max, now));
+    }
+
+    private List<PendingCommand> next(Connection c, DeviceId device, int max, Instant now) throws SQLException {
         if (jdbc.postgres()) {
-            return jdbc.single(c -> {
-                List<Object[]> rows = new ArrayList<>(max);
-                try (PreparedStatement p = c.prepareStatement(NEXT_POSTGRES)) {
-                    Timestamp t = Timestamp.from(now);
-                    p.setTimestamp(1, t);
-                    p.setString(2, device.toString());
-                    p.setString(3, device.toString());
-                    p.setTimestamp(4, t);
-                    p.setInt(5, max);
-                    try (ResultSet rs = p.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(new Object[] {rs.getLong(5), new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device,
-                                    new CommandType(rs.getString(3)), Json.readMap(rs.getString(4)), rs.getInt(2))});
-                        }
-                    }
-                }
-                rows.sort(java.util.Comparator.comparingLong(r -> (Long) r[0]));
-                List<PendingCommand> out = new ArrayList<>(rows.size());
-                rows.forEach(r -> out.add((PendingCommand) r[1]));
-                return out;
-            });
-        }
-        return jdbc.inTransaction(c -> {
-            List<PendingCommand> out = new ArrayList<>(max);
-            try (PreparedStatement p = c.prepareStatement("SELECT d.command_id, d.attempts, c.type, c.payload FROM command_delivery d "
-                    + "JOIN command c ON c.id = d.command_id WHERE d.device_id = ? AND d.state IN ('QUEUED', 'SENT') "
-                    + "AND (c.expires_at IS NULL OR c.expires_at > ?) ORDER BY d.command_seq LIMIT ?")) {
-                p.setString(1, device.toString());
-                p.setTimestamp(2, Timestamp.from(now));
-                p.setInt(3, max);
+            List<Object[]> rows = new ArrayList<>(max);
+            try (PreparedStatement p = c.prepareStatement(NEXT_POSTGRES)) {
+                Timestamp t = Timestamp.from(now);
+                p.setTimestamp(1, t);
+                p.setString(2, device.toString());
+                p.setString(3, device.toString());
+                p.setTimestamp(4, t);
+                p.setInt(5, max);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device, new CommandType(rs.getString(3)),
-                                Json.readMap(rs.getString(4)), rs.getInt(2) + 1));
+                        rows.add(new Object[] {rs.getLong(5), new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device,
+                                new CommandType(rs.getString(3)), Json.readMap(rs.getString(4)), rs.getInt(2))});
                     }
                 }
             }
-            if (!out.isEmpty()) {
-                try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'SENT', attempts = attempts + 1, sent_at = ? "
-                        + "WHERE device_id = ? AND command_id = ? AND state IN ('QUEUED', 'SENT')")) {
-                    for (PendingCommand pc : out) {
-                        p.setTimestamp(1, Timestamp.from(now));
-                        p.setString(2, device.toString());
-                        p.setString(3, pc.id().toString());
-                        p.addBatch();
-                    }
-                    p.executeBatch();
-                }
-            }
+            rows.sort(java.util.Comparator.comparingLong(r -> (Long) r[0]));
+            List<PendingCommand> out = new ArrayList<>(rows.size());
+            rows.forEach(r -> out.add((PendingCommand) r[1]));
             return out;
-        });
+        }
+        List<PendingCommand> out = new ArrayList<>(max);
+        try (PreparedStatement p = c.prepareStatement("SELECT d.command_id, d.attempts, c.type, c.payload FROM command_delivery d "
+                + "JOIN command c ON c.id = d.command_id WHERE d.device_id = ? AND d.state IN ('QUEUED', 'SENT') "
+                + "AND (c.expires_at IS NULL OR c.expires_at > ?) ORDER BY d.command_seq LIMIT ?")) {
+            p.setString(1, device.toString());
+            p.setTimestamp(2, Timestamp.from(now));
+            p.setInt(3, max);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device, new CommandType(rs.getString(3)),
+                            Json.readMap(rs.getString(4)), rs.getInt(2) + 1));
+                }
+            }
+        }
+        if (!out.isEmpty()) {
+            try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'SENT', attempts = attempts + 1, sent_at = ? "
+                    + "WHERE device_id = ? AND command_id = ? AND state IN ('QUEUED', 'SENT')")) {
+                for (PendingCommand pc : out) {
+                    p.setTimestamp(1, Timestamp.from(now));
+                    p.setString(2, device.toString());
+                    p.setString(3, pc.id().toString());
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+        }
+        return out;
     }
 
     @Override
     public Completion complete(DeviceId device, CommandId command, CommandResult result, Instant now) {
+        return jdbc.inTransaction(c -> complete(c, device, command, result, now));
+    }
+
+    @Override
+    public CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now) {
         return jdbc.inTransaction(c -> {
-            String state;
-            try (PreparedStatement p = c.prepareStatement("SELECT state FROM command_delivery WHERE device_id = ? AND command_id = ? FOR UPDATE")) {
+            Map<CommandId, Completion> completions = new LinkedHashMap<>();
+            for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
+                completions.put(e.getKey(), complete(c, device, e.getKey(), e.getValue(), now));
+            }
+            return new CommandService.Exchange(completions, max > 0 ? next(c, device, max, now) : List.of());
+        });
+    }
+
+    private static Completion complete(Connection c, DeviceId device, CommandId command, CommandResult result, Instant now) throws SQLException {
+        String state;
+        try (PreparedStatement p = c.prepareStatement("SELECT state FROM command_delivery WHERE device_id = ? AND command_id = ? FOR UPDATE")) {
+            p.setString(1, device.toString());
+            p.setString(2, command.toString());
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    return Completion.UNKNOWN_COMMAND;
+                }
+                state = rs.getString(1);
+            }
+        }
+        if (DeliveryState.valueOf(state).isFinal()) {
+            return Completion.DUPLICATE;
+        }
+        if (result.outcome() == CommandResult.Outcome.NOT_NOW) {
+            try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'QUEUED', result_status = 'NOT_NOW' "
+                    + "WHERE device_id = ? AND command_id = ?")) {
                 p.setString(1, device.toString());
                 p.setString(2, command.toString());
-                try (ResultSet rs = p.executeQuery()) {
-                    if (!rs.next()) {
-                        return Completion.UNKNOWN_COMMAND;
-                    }
-                    state = rs.getString(1);
-                }
-            }
-            if (DeliveryState.valueOf(state).isFinal()) {
-                return Completion.DUPLICATE;
-            }
-            if (result.outcome() == CommandResult.Outcome.NOT_NOW) {
-                try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'QUEUED', result_status = 'NOT_NOW' "
-                        + "WHERE device_id = ? AND command_id = ?")) {
-                    p.setString(1, device.toString());
-                    p.setString(2, command.toString());
-                    p.executeUpdate();
-                }
-                return Completion.REQUEUED;
-            }
-            DeliveryState finalState = result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED : DeliveryState.ERROR;
-            try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = ?, completed_at = ?, result_status = ?, "
-                    + "result_data = ?, result_error = ? WHERE device_id = ? AND command_id = ?")) {
-                p.setString(1, finalState.name());
-                p.setTimestamp(2, Timestamp.from(now));
-                p.setString(3, result.outcome().name());
-                p.setString(4, Json.write(result.data()));
-                p.setString(5, result.error());
-                p.setString(6, device.toString());
-                p.setString(7, command.toString());
                 p.executeUpdate();
             }
-            return Completion.RECORDED;
-        });
+            return Completion.REQUEUED;
+        }
+        DeliveryState finalState = result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED : DeliveryState.ERROR;
+        try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = ?, completed_at = ?, result_status = ?, "
+                + "result_data = ?, result_error = ? WHERE device_id = ? AND command_id = ?")) {
+            p.setString(1, finalState.name());
+            p.setTimestamp(2, Timestamp.from(now));
+            p.setString(3, result.outcome().name());
+            p.setString(4, Json.write(result.data()));
+            p.setString(5, result.error());
+            p.setString(6, device.toString());
+            p.setString(7, command.toString());
+            p.executeUpdate();
+        }
+        return Completion.RECORDED;
     }
 
     @Override

@@ -248,6 +248,36 @@ abstract class StoresContract {
     }
 
     @Test
+    void anExchangeRecordsAnswersAndHandsOutTheNextCommandsInOneGo() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "x");
+        List<CommandId> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(commands.insertForDevices(tenant, CommandId.random(), new CommandType("Step" + i), Map.of(), ADMIN, NOW, null, List.of(d.id())).id());
+        }
+        assertThat(commands.nextFor(d.id(), 2, NOW)).extracting(PendingCommand::id).containsExactly(ids.get(0), ids.get(1));
+        Map<CommandId, CommandResult> answers = new java.util.LinkedHashMap<>();
+        answers.put(ids.get(0), CommandResult.acknowledged(Map.of("n", 0)));
+        answers.put(ids.get(1), CommandResult.error("refused", Map.of()));
+        CommandId stranger = CommandId.random();
+        answers.put(stranger, CommandResult.acknowledged(Map.of()));
+
+        var exchange = commands.exchange(d.id(), answers, 2, NOW);
+
+        assertThat(exchange.completions()).containsEntry(ids.get(0), Completion.RECORDED).containsEntry(ids.get(1), Completion.RECORDED)
+                .containsEntry(stranger, Completion.UNKNOWN_COMMAND);
+        assertThat(exchange.next()).extracting(PendingCommand::id).containsExactly(ids.get(2), ids.get(3));
+        assertThat(exchange.next()).extracting(PendingCommand::attempt).containsOnly(1);
+        assertThat(commands.find(tenant, ids.get(1)).orElseThrow().deliveries().get(DeliveryState.ERROR)).isEqualTo(1);
+        // the same answers again change nothing; answering only, nothing is handed out
+        var again = commands.exchange(d.id(), Map.of(ids.get(0), CommandResult.acknowledged(Map.of())), 0, NOW);
+        assertThat(again.completions()).containsEntry(ids.get(0), Completion.DUPLICATE);
+        assertThat(again.next()).isEmpty();
+        assertThat(commands.find(tenant, ids.get(4)).orElseThrow().deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+    }
+
+    @Test
     void fanOutToAPlatformReachesEveryEnrolledDeviceOnce() {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();

@@ -292,21 +292,29 @@ final class AppleProtocol {
             return mismatch;
         }
         if (!"Idle".equals(status)) {
-            Answer refused = result(device, status, message);
-            if (refused != null) {
-                return refused;
+            Recorded recorded = result(device, status, message);
+            if (recorded.refusal() != null) {
+                return recorded.refusal();
             }
+            return next(device, who.values(), recorded.next());
         }
-        return next(device, who.values());
+        return next(device, who.values(), null);
     }
 
-    private Answer result(Device device, String status, NSDictionary m) {
+    /** A result recorded together with the next command handed out (one transaction), or the refusal to send. */
+    private record Recorded(Answer refusal, List<PendingCommand> next) {
+        static Recorded refused(int status, String reason) {
+            return new Recorded(Answer.refused(status, reason), null);
+        }
+    }
+
+    private Recorded result(Device device, String status, NSDictionary m) {
         String uuid = Plists.string(m, "CommandUUID");
         CommandId id;
         try {
             id = CommandId.parse(uuid);
         } catch (RuntimeException e) {
-            return Answer.refused(400, "a result needs the CommandUUID of the command it answers");
+            return Recorded.refused(400, "a result needs the CommandUUID of the command it answers");
         }
         Map<String, Object> data = new LinkedHashMap<>();
         for (String key : m.keySet()) {
@@ -321,16 +329,18 @@ final class AppleProtocol {
             default -> null;
         };
         if (result == null) {
-            return Answer.refused(400, "unknown Status " + status);
+            return Recorded.refused(400, "unknown Status " + status);
         }
-        Completion done = commands.complete(device.id(), id, result);
+        CommandService.Exchange exchange = commands.exchange(device.id(), Map.of(id, result), 1);
+        Completion done = exchange.completions().get(id);
         if (done == Completion.UNKNOWN_COMMAND) {
-            return Answer.refused(400, "command " + uuid + " was never sent to this device");
+            // the command handed out with it stays SENT and goes out on the next check-in
+            return Recorded.refused(400, "command " + uuid + " was never sent to this device");
         }
         if (done == Completion.RECORDED && result.outcome() == CommandResult.Outcome.ACKNOWLEDGED) {
             inventoryFrom(device, data);
         }
-        return null;
+        return new Recorded(null, exchange.next());
     }
 
     private static String errorChain(NSDictionary m) {
@@ -353,9 +363,9 @@ final class AppleProtocol {
     }
 
     /** Hands out the next queued command, unless the device cannot run it: that one fails without reaching it. */
-    private Answer next(Device device, Map<String, byte[]> values) {
+    private Answer next(Device device, Map<String, byte[]> values, List<PendingCommand> handedOut) {
         for (int skipped = 0; skipped < 50; skipped++) {
-            List<PendingCommand> pending = commands.nextFor(device.id(), 1);
+            List<PendingCommand> pending = skipped == 0 && handedOut != null ? handedOut : commands.nextFor(device.id(), 1);
             if (pending.isEmpty()) {
                 return Answer.ok();
             }

@@ -155,10 +155,27 @@ final class OmaDmProtocol {
                 default -> reply.status(c, "406");
             }
         }
-        complete(session, device);
+        Answered answered = answered(session);
+        boolean unenrolling = userUnenrolled || answered.unenrollAcknowledged();
+        boolean more = message.isFinal() && !unenrolling;
+        if (more && !session.sent.isEmpty()) {
+            // the PC finished its package without answering these; their deliveries stay SENT and are handed out again
+            LOG.info("Windows PC {} left {} OMA-DM commands unanswered; they will be sent again", device.id(), session.sent.size());
+            session.sent.clear();
+            session.progress.clear();
+        }
+        if (more && fresh) {
+            askForInventoryWhenDue(device, now, stored.get(ATTR_INVENTORY_ASKED));
+        }
+        // the answers and the next commands in one transaction
+        CommandService.Exchange exchange = commands.exchange(device.id(), answered.results(), more ? Math.max(1, Math.min(settings.commandsPerMessage(),
+                100)) : 0);
+        answered.afterRecorded(exchange, device);
         if (userUnenrolled) {
             LOG.info("Windows PC {} says its user removed the work account: unenrolling it", device.id());
             devices.unenroll(device.tenant(), device.id(), Actor.device(device.id()));
+        }
+        if (unenrolling) {
             attributes.put(device.id(), ATTR_SESSION, null);
             return answer(reply, wbxml, message.header().maxMsgSize());
         }
@@ -168,16 +185,7 @@ final class OmaDmProtocol {
             save(device, session);
             return answer(reply, wbxml, message.header().maxMsgSize());
         }
-        if (!session.sent.isEmpty()) {
-            // the PC finished its package without answering these; their deliveries stay SENT and are handed out again
-            LOG.info("Windows PC {} left {} OMA-DM commands unanswered; they will be sent again", device.id(), session.sent.size());
-            session.sent.clear();
-            session.progress.clear();
-        }
-        if (fresh) {
-            askForInventoryWhenDue(device, now, stored.get(ATTR_INVENTORY_ASKED));
-        }
-        fill(reply, session, device, message.header().maxMsgSize());
+        fill(reply, session, device, message.header().maxMsgSize(), exchange.next());
         save(device, session);
         return answer(reply, wbxml, message.header().maxMsgSize());
     }
@@ -274,8 +282,32 @@ final class OmaDmProtocol {
         }
     }
 
-    /** Completes each of Mooring's commands whose OMA-DM commands all have their Status. */
-    private void complete(DmSession session, Device device) {
+    /** The results of Mooring's commands whose OMA-DM commands all have their Status, and what to do once they are recorded. */
+    private final class Answered {
+        final Map<CommandId, CommandResult> results = new LinkedHashMap<>();
+        final Map<CommandId, String> types = new LinkedHashMap<>();
+        final Map<CommandId, DmSession.Progress> progress = new LinkedHashMap<>();
+
+        Map<CommandId, CommandResult> results() {
+            return results;
+        }
+
+        boolean unenrollAcknowledged() {
+            return results.entrySet().stream().anyMatch(e -> types.get(e.getKey()).equals(WindowsCommands.UNENROLL)
+                    && e.getValue().outcome() == CommandResult.Outcome.ACKNOWLEDGED);
+        }
+
+        void afterRecorded(CommandService.Exchange exchange, Device device) {
+            exchange.completions().forEach((id, completion) -> {
+                if (completion == io.mooring.api.Completion.RECORDED && results.get(id).outcome() == CommandResult.Outcome.ACKNOWLEDGED) {
+                    afterAcknowledged(types.get(id), progress.get(id), device);
+                }
+            });
+        }
+    }
+
+    private Answered answered(DmSession session) {
+        Answered answered = new Answered();
         Set<CommandId> ids = new LinkedHashSet<>();
         session.sent.forEach(s -> ids.add(s.command()));
         for (CommandId id : ids) {
@@ -303,15 +335,14 @@ final class OmaDmProtocol {
                 data.put("results", new LinkedHashMap<>(p.results));
             }
             boolean inventoryRead = type.equals(WindowsCommands.DEVICE_INFORMATION);
-            CommandResult result = failures.isEmpty() || inventoryRead && !p.results.isEmpty() ? CommandResult.acknowledged(data)
-                    : CommandResult.error(String.join("; ", failures), data);
-            commands.complete(device.id(), id, result);
+            answered.results.put(id, failures.isEmpty() || inventoryRead && !p.results.isEmpty() ? CommandResult.acknowledged(data)
+                    : CommandResult.error(String.join("; ", failures), data));
+            answered.types.put(id, type);
+            answered.progress.put(id, p);
             session.sent.removeIf(s -> s.command().equals(id));
             session.progress.remove(id);
-            if (result.outcome() == CommandResult.Outcome.ACKNOWLEDGED) {
-                afterAcknowledged(type, p, device);
-            }
         }
+        return answered;
     }
 
     private void afterAcknowledged(String type, DmSession.Progress progress, Device device) {
@@ -364,8 +395,7 @@ final class OmaDmProtocol {
     }
 
     /** The next queued commands, as many as the configured count and the PC's MaxMsgSize allow. */
-    private void fill(Reply reply, DmSession session, Device device, Long maxMsgSize) {
-        List<PendingCommand> next = commands.nextFor(device.id(), Math.max(1, Math.min(settings.commandsPerMessage(), 100)));
+    private void fill(Reply reply, DmSession session, Device device, Long maxMsgSize, List<PendingCommand> next) {
         List<int[]> marks = new ArrayList<>(); // per command: first element index, first CmdID, first Sent index
         for (PendingCommand pending : next) {
             List<Op> ops;
