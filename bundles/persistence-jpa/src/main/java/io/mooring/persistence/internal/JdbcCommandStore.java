@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +52,14 @@ public final class JdbcCommandStore implements CommandStore {
     static final int CHUNK = 500;
 
     private final Jdbc jdbc;
+    /**
+     * How one delivery is addressed in UPDATEs. H2 plans these by column statistics that a fan-out (one
+     * command id on thousands of rows) leaves misleading: it would then walk the command's rows through the
+     * foreign-key index on command_id, every device of the command per lookup, instead of the primary key.
+     * Comparing command_id through an expression leaves H2 one usable index, the primary key's device_id
+     * prefix (a device's own rows). PostgreSQL plans the plain condition well.
+     */
+    private final String deliveryKey;
 
     @Activate
     public JdbcCommandStore(@Reference MigratedDatabase database) {
@@ -59,6 +68,7 @@ public final class JdbcCommandStore implements CommandStore {
 
     JdbcCommandStore(Jdbc jdbc) {
         this.jdbc = jdbc;
+        this.deliveryKey = jdbc.postgres() ? "device_id = ? AND command_id = ?" : "device_id = ? AND CONCAT(command_id, '') = ?";
     }
 
     @Override
@@ -105,7 +115,7 @@ public final class JdbcCommandStore implements CommandStore {
     @Override
     public Command insertForPlatform(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
             Instant now, Instant expiresAt, PlatformId platform) {
-        return jdbc.inTransaction(c -> {
+        Command inserted = jdbc.inTransaction(c -> {
             long seq = insertCommand(c, tenant, id, type, payload, actor, now, expiresAt);
             try (PreparedStatement p = c.prepareStatement(FAN_OUT + " AND v.platform = ?")) {
                 int i = bindFanOut(p, id, seq, now, tenant);
@@ -114,6 +124,8 @@ public final class JdbcCommandStore implements CommandStore {
             }
             return command(c, tenant, id).orElseThrow();
         });
+        refreshStatistics();
+        return inserted;
     }
 
     private static final String FAN_OUT = "INSERT INTO command_delivery (device_id, command_id, command_seq, tenant_id, state, attempts, queued_at) "
@@ -286,7 +298,7 @@ public final class JdbcCommandStore implements CommandStore {
         }
         if (!out.isEmpty()) {
             try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'SENT', attempts = attempts + 1, sent_at = ? "
-                    + "WHERE device_id = ? AND command_id = ? AND state IN ('QUEUED', 'SENT')")) {
+                    + "WHERE " + deliveryKey + " AND state IN ('QUEUED', 'SENT')")) {
                 for (PendingCommand pc : out) {
                     p.setTimestamp(1, Timestamp.from(now));
                     p.setString(2, device.toString());
@@ -315,43 +327,57 @@ public final class JdbcCommandStore implements CommandStore {
         });
     }
 
-    private static Completion complete(Connection c, DeviceId device, CommandId command, CommandResult result, Instant now) throws SQLException {
-        String state;
-        try (PreparedStatement p = c.prepareStatement("SELECT state FROM command_delivery WHERE device_id = ? AND command_id = ? FOR UPDATE")) {
+    /** One conditional UPDATE in the usual case; only when it changes nothing does a SELECT tell a repeat from an unknown command. */
+    private Completion complete(Connection c, DeviceId device, CommandId command, CommandResult result, Instant now) throws SQLException {
+        boolean notNow = result.outcome() == CommandResult.Outcome.NOT_NOW;
+        int changed;
+        if (notNow) {
+            try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'QUEUED', result_status = 'NOT_NOW' "
+                    + "WHERE " + deliveryKey + " AND state IN ('QUEUED', 'SENT')")) {
+                p.setString(1, device.toString());
+                p.setString(2, command.toString());
+                changed = p.executeUpdate();
+            }
+        } else {
+            DeliveryState finalState = result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED : DeliveryState.ERROR;
+            try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = ?, completed_at = ?, result_status = ?, "
+                    + "result_data = ?, result_error = ? WHERE " + deliveryKey + " AND state IN ('QUEUED', 'SENT')")) {
+                p.setString(1, finalState.name());
+                p.setTimestamp(2, Timestamp.from(now));
+                p.setString(3, result.outcome().name());
+                p.setString(4, Json.write(result.data()));
+                p.setString(5, result.error());
+                p.setString(6, device.toString());
+                p.setString(7, command.toString());
+                changed = p.executeUpdate();
+            }
+        }
+        if (changed > 0) {
+            return notNow ? Completion.REQUEUED : Completion.RECORDED;
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT state FROM command_delivery WHERE " + deliveryKey)) {
             p.setString(1, device.toString());
             p.setString(2, command.toString());
             try (ResultSet rs = p.executeQuery()) {
-                if (!rs.next()) {
-                    return Completion.UNKNOWN_COMMAND;
+                return rs.next() ? Completion.DUPLICATE : Completion.UNKNOWN_COMMAND;
+            }
+        }
+    }
+
+    /**
+     * H2 plans by column statistics it refreshes late: after a fan-out puts thousands of rows under one
+     * command id it would still look deliveries up through the command-id index (every device of the
+     * command scanned per lookup) instead of the primary key. PostgreSQL keeps its own statistics.
+     */
+    private void refreshStatistics() {
+        if (!jdbc.postgres()) {
+            jdbc.single(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ANALYZE TABLE command_delivery");
                 }
-                state = rs.getString(1);
-            }
+                return null;
+            });
         }
-        if (DeliveryState.valueOf(state).isFinal()) {
-            return Completion.DUPLICATE;
-        }
-        if (result.outcome() == CommandResult.Outcome.NOT_NOW) {
-            try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'QUEUED', result_status = 'NOT_NOW' "
-                    + "WHERE device_id = ? AND command_id = ?")) {
-                p.setString(1, device.toString());
-                p.setString(2, command.toString());
-                p.executeUpdate();
-            }
-            return Completion.REQUEUED;
-        }
-        DeliveryState finalState = result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED : DeliveryState.ERROR;
-        try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = ?, completed_at = ?, result_status = ?, "
-                + "result_data = ?, result_error = ? WHERE device_id = ? AND command_id = ?")) {
-            p.setString(1, finalState.name());
-            p.setTimestamp(2, Timestamp.from(now));
-            p.setString(3, result.outcome().name());
-            p.setString(4, Json.write(result.data()));
-            p.setString(5, result.error());
-            p.setString(6, device.toString());
-            p.setString(7, command.toString());
-            p.executeUpdate();
-        }
-        return Completion.RECORDED;
     }
 
     @Override
@@ -376,7 +402,7 @@ public final class JdbcCommandStore implements CommandStore {
 
     @Override
     public Housekeeping housekeep(Instant now, Instant pruneBefore) {
-        return jdbc.inTransaction(c -> {
+        Housekeeping run = jdbc.inTransaction(c -> {
             if (jdbc.postgres()) {
                 // released with the transaction: no lock can outlive a node that dies mid-run
                 try (PreparedStatement p = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
@@ -391,6 +417,8 @@ public final class JdbcCommandStore implements CommandStore {
             }
             return new Housekeeping(true, expire(c, now), prune(c, pruneBefore));
         });
+        refreshStatistics();
+        return run;
     }
 
     @Override

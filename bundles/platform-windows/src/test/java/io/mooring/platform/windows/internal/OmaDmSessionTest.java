@@ -178,6 +178,29 @@ class OmaDmSessionTest {
     }
 
     @Test
+    void aPackageInSeveralMessagesGetsAlert1222UntilItsFinalMessage() throws Exception {
+        Testbed bed = new Testbed(20);
+        WindowsPc pc = bed.enrolled("LAPTOP-11");
+        pc.sync();
+        Device device = bed.core.only();
+        CommandId delete = bed.core.queue(device.id(), "Delete", Map.of("uris", List.of("./Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera")));
+        bed.core.queue(device.id(), "Restrictions", Map.of("camera", false));
+
+        // the PC's package does not fit one message: the first has no Final, so Mooring asks for the rest and sends nothing yet
+        String first = pc.send(message(pc, "5A", 1, "<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>")).text();
+        assertThat(first).contains("<Alert><CmdID>3</CmdID><Data>1222</Data></Alert>").doesNotContain("<Atomic>").doesNotContain("<Delete>");
+        String second = pc.send(message(pc, "5A", 2, "<Replace><CmdID>1</CmdID><Item><Source><LocURI>./DevInfo/Lang</LocURI></Source>"
+                + "<Data>en-US</Data></Item></Replace><Final/>")).text();
+        assertThat(second).contains("<Cmd>Replace</Cmd>").contains("<Atomic>").contains("<Delete>").doesNotContain("1222");
+
+        // that session ended unanswered: the next one sends both again; the Delete meets a node the PC does not have yet
+        pc.sync();
+        assertThat(bed.core.results.get(delete).outcome()).isEqualTo(CommandResult.Outcome.ERROR);
+        assertThat(bed.core.results.get(delete).error()).contains("Delete ./Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera answered 404");
+        assertThat(pc.node("./Device/Vendor/MSFT/Policy/Config/Camera/AllowCamera")).isEqualTo("0");
+    }
+
+    @Test
     void malformedHugeOrHostileSyncMlIsRefusedAndStoresNothing() throws Exception {
         Testbed bed = new Testbed(20);
         WindowsPc pc = bed.enrolled("LAPTOP-08");
