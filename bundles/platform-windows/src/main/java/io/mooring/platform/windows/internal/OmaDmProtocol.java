@@ -121,7 +121,7 @@ final class OmaDmProtocol {
             LOG.debug("Refused an OMA-DM message from {}: {}", message.header().source(), r.getMessage());
             reply.headerStatus = r.code;
             reply.msgId = 1;
-            return answer(reply, wbxml, message.header().maxMsgSize());
+            return answer(reply, wbxml);
         }
         DmSession session = DmSession.read(stored.get(ATTR_SESSION));
         long msgId = Syncml.number(message.header().msgId());
@@ -131,7 +131,7 @@ final class OmaDmProtocol {
             LOG.info("Refused a replayed OMA-DM message (session {}, MsgID {}) from PC {}", session.sessionId, msgId, device.id());
             reply.headerStatus = "400";
             reply.msgId = session.serverMsgId + 1;
-            return answer(reply, wbxml, message.header().maxMsgSize());
+            return answer(reply, wbxml);
         }
         if (fresh) {
             session = DmSession.fresh(message.header().sessionId(), now);
@@ -177,17 +177,17 @@ final class OmaDmProtocol {
         }
         if (unenrolling) {
             attributes.put(device.id(), ATTR_SESSION, null);
-            return answer(reply, wbxml, message.header().maxMsgSize());
+            return answer(reply, wbxml);
         }
         if (!message.isFinal()) {
             // the PC's package continues in its next message: ask for it (OMA-DM Alert 1222)
             reply.commands.add(El.of("Alert", El.text("CmdID", Integer.toString(reply.nextCmdId++)), El.text("Data", "1222")));
             save(device, session);
-            return answer(reply, wbxml, message.header().maxMsgSize());
+            return answer(reply, wbxml);
         }
         fill(reply, session, device, message.header().maxMsgSize(), exchange.next());
         save(device, session);
-        return answer(reply, wbxml, message.header().maxMsgSize());
+        return answer(reply, wbxml);
     }
 
     /** The device a certificate names, once it is valid now and issued by Mooring's CA. */
@@ -447,7 +447,7 @@ final class OmaDmProtocol {
         attributes.put(device.id(), ATTR_SESSION, session.write());
     }
 
-    private Answer answer(Reply reply, boolean wbxml, Long maxMsgSize) {
+    private Answer answer(Reply reply, boolean wbxml) {
         El root = reply.build();
         byte[] bytes = wbxml ? Wbxml.encode(root) : Syncml.toXml(root);
         return new Answer(200, bytes, wbxml ? Syncml.WBXML_TYPE : Syncml.XML_TYPE + "; charset=UTF-8", null);
