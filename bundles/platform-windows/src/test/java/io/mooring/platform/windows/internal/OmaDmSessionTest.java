@@ -123,6 +123,29 @@ class OmaDmSessionTest {
     }
 
     @Test
+    void aSessionCarriesOnWhicheverNodeTakesItsNextMessage() throws Exception {
+        Testbed bed = new Testbed(2);
+        WindowsPc pc = bed.enrolled("LAPTOP-12");
+        bed.alternateNodes();
+        Device device = bed.core.only();
+        List<CommandId> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(bed.core.queue(device.id(), "Replace", Map.of("items", List.of(Map.of("uri", "./Vendor/MSFT/Policy/Config/Node/Setting" + i,
+                    "format", "int", "data", i)))));
+        }
+
+        WindowsPc.Session session = pc.sync();
+
+        // two commands per message: policies 0-1, 2-3, then 4 with the inventory request (25 Gets), then the closing message;
+        // the first and third on one node, the second and fourth on the other
+        assertThat(session.messages()).isEqualTo(4);
+        assertThat(bed.messagesToNodes()).isEqualTo(session.messages());
+        assertThat(ids).allSatisfy(id -> assertThat(outcome(bed, id)).isEqualTo(CommandResult.Outcome.ACKNOWLEDGED));
+        assertThat(bed.core.latest(device.tenant(), device.id())).isPresent();
+        assertThat(pc.node("./Vendor/MSFT/Policy/Config/Node/Setting4")).isEqualTo("4");
+    }
+
+    @Test
     void wipeRebootAndUnenrollReachThePcAndUnenrollEndsManagement() throws Exception {
         Testbed bed = new Testbed(20);
         WindowsPc pc = bed.enrolled("LAPTOP-05");

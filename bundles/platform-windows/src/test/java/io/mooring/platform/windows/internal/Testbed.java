@@ -15,6 +15,10 @@ final class Testbed {
     final InMemoryCore core;
     final EnrollmentProtocol enrollment;
     final OmaDmProtocol dm;
+    /** A second server node on the same database: the session state it needs is there, not in the other node's memory. */
+    final OmaDmProtocol otherNode;
+    private final java.util.concurrent.atomic.AtomicBoolean alternate = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger messages = new java.util.concurrent.atomic.AtomicInteger();
 
     Testbed(int commandsPerMessage) throws Exception {
         core = new InMemoryCore();
@@ -22,6 +26,8 @@ final class Testbed {
                 new ProvisioningDoc.PollSchedule(8, 3, 5, 15, 60));
         enrollment = new EnrollmentProtocol(core, core, core, core, core, new EnrollmentProtocol.Settings(SERVER, "Example Corp", provisioning));
         dm = new OmaDmProtocol(core, core, core.inventory, core, core::caChain, new WindowsCommands("Mooring"),
+                new OmaDmProtocol.Settings(SERVER, commandsPerMessage, Duration.ofHours(24)), Clock.systemUTC());
+        otherNode = new OmaDmProtocol(core, core, core.inventory, core, core::caChain, new WindowsCommands("Mooring"),
                 new OmaDmProtocol.Settings(SERVER, commandsPerMessage, Duration.ofHours(24)), Clock.systemUTC());
     }
 
@@ -34,12 +40,24 @@ final class Testbed {
                 return new WindowsPc.Response(a.status(), a.contentType(), a.body());
             }
             if (path.equals(OmaDmProtocol.PATH)) {
-                OmaDmProtocol.Answer a = dm.handle(body, contentType.startsWith(Syncml.WBXML_TYPE), clientCertificate);
+                // with alternate() on, messages go to the two nodes in turn, as behind a load balancer
+                OmaDmProtocol node = alternate.get() && messages.getAndIncrement() % 2 == 1 ? otherNode : dm;
+                OmaDmProtocol.Answer a = node.handle(body, contentType.startsWith(Syncml.WBXML_TYPE), clientCertificate);
                 return a.body() == null ? new WindowsPc.Response(a.status(), "text/plain", a.reason().getBytes(StandardCharsets.UTF_8))
                         : new WindowsPc.Response(a.status(), a.contentType(), a.body());
             }
             return new WindowsPc.Response(404, "text/plain", new byte[0]);
         };
+    }
+
+    /** From now on, each OMA-DM message goes to the other node than the one before. */
+    Testbed alternateNodes() {
+        alternate.set(true);
+        return this;
+    }
+
+    int messagesToNodes() {
+        return messages.get();
     }
 
     WindowsPc pc(String name) {
