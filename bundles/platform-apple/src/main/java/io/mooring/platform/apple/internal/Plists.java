@@ -1,9 +1,7 @@
 package io.mooring.platform.apple.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
@@ -11,14 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 
+import io.mooring.spi.xml.DeviceXml;
 import org.w3c.dom.Document;
-import org.xml.sax.InputSource;
-import org.xml.sax.SAXException;
 
 import com.dd.plist.BinaryPropertyListParser;
 import com.dd.plist.NSArray;
@@ -33,7 +26,7 @@ import com.dd.plist.XMLPropertyListParser;
 
 /**
  * Property lists from devices, XML or binary (Apple's devices send either), parsed without ever resolving
- * an entity or fetching a DTD; and property lists to devices, always XML.
+ * an entity or fetching a DTD (the SPI's {@link DeviceXml}); and property lists to devices, always XML.
  */
 final class Plists {
     static final class Malformed extends Exception {
@@ -45,40 +38,7 @@ final class Plists {
     }
 
     private static final byte[] BINARY_MAGIC = "bplist00".getBytes(StandardCharsets.US_ASCII);
-    private static final DocumentBuilderFactory FACTORY = factory();
-    /** A DocumentBuilder is not thread-safe but is reusable: one per request thread saves building one per plist. */
-    private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(() -> {
-        try {
-            DocumentBuilder b = FACTORY.newDocumentBuilder();
-            b.setEntityResolver((publicId, systemId) -> new InputSource(new StringReader("")));
-            b.setErrorHandler(null);
-            return b;
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-
     private Plists() {
-    }
-
-    private static DocumentBuilderFactory factory() {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        try {
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            f.setFeature("http://xml.org/sax/features/external-general-entities", false);
-            f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-            f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-            f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-        } catch (ParserConfigurationException | IllegalArgumentException e) {
-            throw new IllegalStateException("the XML parser cannot be made safe for device input", e);
-        }
-        f.setXIncludeAware(false);
-        f.setExpandEntityReferences(false);
-        f.setNamespaceAware(false);
-        f.setValidating(false);
-        f.setIgnoringComments(true);
-        return f;
     }
 
     /** The top-level dictionary of a device's plist. */
@@ -103,22 +63,10 @@ final class Plists {
     }
 
     private static Document xml(byte[] body) throws Malformed {
-        // an internal DTD subset is the only place an entity can be declared: Apple's plists never have one
-        if (indexOf(body, ENTITY) >= 0) {
-            throw new Malformed("entity declarations are not accepted");
-        }
         try {
-            DocumentBuilder b = BUILDER.get();
-            b.reset();
-            b.setEntityResolver((publicId, systemId) -> new InputSource(new StringReader("")));
-            b.setErrorHandler(null);
-            Document d = b.parse(new ByteArrayInputStream(body));
-            if (d.getDoctype() != null && d.getDoctype().getInternalSubset() != null && !d.getDoctype().getInternalSubset().isBlank()) {
-                throw new Malformed("a DTD internal subset is not accepted");
-            }
-            return d;
-        } catch (SAXException | IOException e) {
-            throw new Malformed("not well-formed XML: " + e.getMessage());
+            return DeviceXml.parse(body, false);
+        } catch (DeviceXml.Refused e) {
+            throw new Malformed(e.getMessage());
         }
     }
 
@@ -209,21 +157,6 @@ final class Plists {
             return b.scale() <= 0 ? new NSNumber(b.longValueExact()) : new NSNumber(b.doubleValue());
         }
         return NSObject.fromJavaObject(value);
-    }
-
-    private static final byte[] ENTITY = "<!ENTITY".getBytes(StandardCharsets.US_ASCII);
-
-    private static int indexOf(byte[] b, byte[] what) {
-        outer:
-        for (int i = 0; i + what.length <= b.length; i++) {
-            for (int j = 0; j < what.length; j++) {
-                if (b[i + j] != what[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static boolean startsWith(byte[] b, byte[] prefix) {

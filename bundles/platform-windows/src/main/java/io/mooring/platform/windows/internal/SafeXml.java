@@ -1,27 +1,18 @@
 package io.mooring.platform.windows.internal;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 
+import io.mooring.spi.xml.DeviceXml;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
-import org.xml.sax.InputSource;
-import org.xml.sax.SAXException;
 
 /**
- * XML from devices, parsed without ever resolving an entity or fetching a DTD. A document type
- * declaration is accepted only without an internal subset (OMA-DM clients may name SyncML's public DTD;
- * nothing is read from it); entity declarations are refused before the parser sees them.
+ * XML from devices (SOAP, SyncML), parsed by the SPI's {@link DeviceXml}: no entity is resolved and no DTD
+ * fetched (OMA-DM clients may name SyncML's public DTD; nothing is read from it). And the element lookups
+ * by local name both formats need.
  */
 final class SafeXml {
     static final class Malformed extends Exception {
@@ -32,84 +23,16 @@ final class SafeXml {
         }
     }
 
-    private static final DocumentBuilderFactory FACTORY = factory();
-    private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(() -> {
-        try {
-            DocumentBuilder b = FACTORY.newDocumentBuilder();
-            b.setEntityResolver((publicId, systemId) -> new InputSource(new StringReader("")));
-            b.setErrorHandler(null);
-            return b;
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-
     private SafeXml() {
     }
 
-    private static DocumentBuilderFactory factory() {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        try {
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            f.setFeature("http://xml.org/sax/features/external-general-entities", false);
-            f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-            f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-            f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-        } catch (ParserConfigurationException | IllegalArgumentException e) {
-            throw new IllegalStateException("the XML parser cannot be made safe for device input", e);
-        }
-        f.setXIncludeAware(false);
-        f.setExpandEntityReferences(false);
-        f.setNamespaceAware(true);
-        f.setValidating(false);
-        f.setIgnoringComments(true);
-        f.setCoalescing(true);
-        return f;
-    }
-
+    /** Parsed with SPI's {@link DeviceXml}: no entity resolved, no DTD fetched, namespaces on. */
     static Document parse(byte[] xml) throws Malformed {
-        refuseDeclarations(xml);
-        DocumentBuilder builder = BUILDER.get();
         try {
-            return builder.parse(new ByteArrayInputStream(xml));
-        } catch (SAXException | IOException e) {
-            throw new Malformed("the message is not well-formed XML: " + e.getMessage());
-        } finally {
-            builder.reset();
-            builder.setEntityResolver((publicId, systemId) -> new InputSource(new StringReader("")));
-            builder.setErrorHandler(null);
+            return DeviceXml.parse(xml, true);
+        } catch (DeviceXml.Refused e) {
+            throw new Malformed(e.getMessage());
         }
-    }
-
-    /** An internal DTD subset is where entities are declared: refuse one outright, whatever its encoding's ASCII bytes say. */
-    private static void refuseDeclarations(byte[] xml) throws Malformed {
-        String head = new String(xml, 0, Math.min(xml.length, 4096), StandardCharsets.ISO_8859_1);
-        int doctype = head.indexOf("<!DOCTYPE");
-        if (doctype < 0) {
-            if (indexOf(xml, "<!ENTITY") >= 0) {
-                throw new Malformed("entity declarations are not accepted");
-            }
-            return;
-        }
-        int end = head.indexOf('>', doctype);
-        if (end < 0 || head.substring(doctype, end).indexOf('[') >= 0 || indexOf(xml, "<!ENTITY") >= 0) {
-            throw new Malformed("a document type with an internal subset or entity declarations is not accepted");
-        }
-    }
-
-    private static int indexOf(byte[] haystack, String needle) {
-        byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
-        outer:
-        for (int i = 0; i <= haystack.length - n.length; i++) {
-            for (int j = 0; j < n.length; j++) {
-                if (haystack[i + j] != n[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** Child elements of {@code parent} with this local name (any namespace: devices are loose with them). */
