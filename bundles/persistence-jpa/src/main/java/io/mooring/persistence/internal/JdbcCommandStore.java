@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,7 +114,7 @@ public final class JdbcCommandStore implements CommandStore {
     @Override
     public Command insertForPlatform(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
             Instant now, Instant expiresAt, PlatformId platform) {
-        Command inserted = jdbc.inTransaction(c -> {
+        return jdbc.inTransaction(c -> {
             long seq = insertCommand(c, tenant, id, type, payload, actor, now, expiresAt);
             try (PreparedStatement p = c.prepareStatement(FAN_OUT + " AND v.platform = ?")) {
                 int i = bindFanOut(p, id, seq, now, tenant);
@@ -124,8 +123,6 @@ public final class JdbcCommandStore implements CommandStore {
             }
             return command(c, tenant, id).orElseThrow();
         });
-        refreshStatistics();
-        return inserted;
     }
 
     private static final String FAN_OUT = "INSERT INTO command_delivery (device_id, command_id, command_seq, tenant_id, state, attempts, queued_at) "
@@ -364,22 +361,6 @@ public final class JdbcCommandStore implements CommandStore {
         }
     }
 
-    /**
-     * H2 plans by column statistics it refreshes late: after a fan-out puts thousands of rows under one
-     * command id it would still look deliveries up through the command-id index (every device of the
-     * command scanned per lookup) instead of the primary key. PostgreSQL keeps its own statistics.
-     */
-    private void refreshStatistics() {
-        if (!jdbc.postgres()) {
-            jdbc.single(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.execute("ANALYZE TABLE command_delivery");
-                }
-                return null;
-            });
-        }
-    }
-
     @Override
     public long requeueSent(PlatformId platform) {
         return update("UPDATE command_delivery SET state = 'QUEUED' WHERE state = 'SENT' "
@@ -402,7 +383,7 @@ public final class JdbcCommandStore implements CommandStore {
 
     @Override
     public Housekeeping housekeep(Instant now, Instant pruneBefore) {
-        Housekeeping run = jdbc.inTransaction(c -> {
+        return jdbc.inTransaction(c -> {
             if (jdbc.postgres()) {
                 // released with the transaction: no lock can outlive a node that dies mid-run
                 try (PreparedStatement p = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
@@ -417,8 +398,6 @@ public final class JdbcCommandStore implements CommandStore {
             }
             return new Housekeeping(true, expire(c, now), prune(c, pruneBefore));
         });
-        refreshStatistics();
-        return run;
     }
 
     @Override

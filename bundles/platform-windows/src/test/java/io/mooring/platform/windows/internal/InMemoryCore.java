@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -335,10 +334,5 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
             }
         });
         return out;
-    }
-
-    Map<String, Object> resultData(CommandId id) {
-        CommandResult r = results.get(id);
-        return r == null ? Map.of() : new LinkedHashMap<>(r.data());
     }
 }
