@@ -12,6 +12,6 @@ configure() {
 }
 start_distribution "${1:-h2}"
 echo "distribution up on $db; $devices devices, $seconds s, $threads client threads"
-./mvnw -q -pl bench exec:java -Dbench=io.mooring.bench.AppleCheckinBenchmark \
+measure ./mvnw -q -pl bench exec:java -Dbench=io.mooring.bench.AppleCheckinBenchmark \
   -Dexec.args="http://127.0.0.1:$port/ bench-password-0123 $devices $seconds $threads"
 write_profile

@@ -2,7 +2,8 @@
 # ports and a known admin password, points it at H2 or at a PostgreSQL database of its own
 # (127.0.0.1:5432, user postgres, dropped afterwards), starts it and waits for /health. Sets $home, $port
 # and $tls; `configure` (defined by the caller before `start_distribution`) edits etc/ before the start.
-# PROFILE=file.jfr records the server with Java Flight Recorder; `write_profile` saves it.
+# PROFILE=file.jfr records the server with Java Flight Recorder while the benchmark measures (from the line it
+# prints starting with "measuring"; run it through `measure`); `write_profile` saves the recording.
 set -euo pipefail
 zip=$(ls karaf-assembly/target/mooring-karaf-assembly-*.zip | head -1)
 work=$(mktemp -d)
@@ -32,14 +33,25 @@ start_distribution() {
     sed -i "s|^osgi.jdbc.driver.class = .*|osgi.jdbc.driver.class = org.postgresql.Driver|; s|^url = .*|url = jdbc:postgresql://127.0.0.1:5432/$pgdb?reWriteBatchedInserts=true|; s|^user = .*|user = postgres|" "$cfg"
   fi
   configure
-  if [ -n "${PROFILE:-}" ]; then export EXTRA_JAVA_OPTS="-XX:StartFlightRecording=name=bench,settings=profile"; fi
   "$home/bin/karaf" server > "$work/out.log" 2>&1 &
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = "200" ]; do sleep 0.5; done
 }
 
+server_pid() { pgrep -f "karaf.base=${home%/}" | head -1; }
+
+# Runs the benchmark command, echoing its output; with PROFILE, starts recording when it prints "measuring".
+measure() {
+  "$@" | while IFS= read -r line; do
+    echo "$line"
+    if [ -n "${PROFILE:-}" ] && [[ "$line" == measuring* ]]; then
+      jcmd "$(server_pid)" JFR.start name=bench settings=profile >/dev/null
+    fi
+  done
+}
+
 write_profile() {
   if [ -n "${PROFILE:-}" ]; then
-    jcmd "$(pgrep -f "karaf.base=${home%/}" | head -1)" JFR.dump name=bench filename="$(realpath -m "$PROFILE")" >/dev/null
+    jcmd "$(server_pid)" JFR.dump name=bench filename="$(realpath -m "$PROFILE")" >/dev/null
     echo "server profile written to $PROFILE"
   fi
 }

@@ -13,6 +13,6 @@ configure() {
 }
 start_distribution "${1:-h2}"
 echo "distribution up on $db; $pcs PCs, $seconds s, $threads client threads"
-./mvnw -q -pl bench exec:java -Dbench=io.mooring.bench.WindowsSessionBenchmark \
+measure ./mvnw -q -pl bench exec:java -Dbench=io.mooring.bench.WindowsSessionBenchmark \
   -Dexec.args="http://127.0.0.1:$port/ bench-password-0123 $pcs $seconds $threads $tls"
 write_profile

@@ -65,6 +65,7 @@ public final class AppleCheckinBenchmark {
 
             // warm-up round, not counted
             round(http, base, auth, fleet);
+            System.out.printf("measuring for %d s%n", seconds);
             List<Long> latencies = new ArrayList<>();
             long requests = 0;
             long connections = 0;

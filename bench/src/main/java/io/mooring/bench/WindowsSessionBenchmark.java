@@ -75,6 +75,7 @@ public final class WindowsSessionBenchmark {
             sessions(pool, pcs);
             System.out.printf("first sessions with inventory (25 Gets each): %.1f s%n", (System.nanoTime() - i0) / 1e9);
 
+            System.out.printf("measuring for %d s%n", seconds);
             List<Long> latencies = new ArrayList<>();
             long sessions = 0;
             long messages = 0;

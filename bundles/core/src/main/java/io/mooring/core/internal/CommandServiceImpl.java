@@ -55,6 +55,9 @@ public final class CommandServiceImpl implements CommandService {
     private final AuditLog audit;
     private final Events events;
     private final Clock clock;
+    /** When this node last wrote each device's last-seen time; bounded (cleared when full: the next touches write again). */
+    private final java.util.concurrent.ConcurrentHashMap<DeviceId, Instant> recentlySeen = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int RECENTLY_SEEN_MAX = 200_000;
 
     @Activate
     public CommandServiceImpl(@Reference CommandStore store, @Reference DeviceStore devices, @Reference PlatformHost host,
@@ -153,8 +156,25 @@ public final class CommandServiceImpl implements CommandService {
             throw new ValidationException("max", "a device may take between 1 and " + MAX_BATCH + " commands at once");
         }
         Instant now = clock.instant();
-        devices.touch(device, now);
+        touch(device, now);
         return new ArrayList<>(store.nextFor(device, max, now));
+    }
+
+    /**
+     * Last-seen is kept to the minute: a device this node recorded within the minute costs nothing more (not
+     * even the round trip of a conditional UPDATE that would change nothing). Other nodes keep their own
+     * record, so a device seen anywhere is written at most once a minute per node.
+     */
+    private void touch(DeviceId device, Instant now) {
+        Instant written = recentlySeen.get(device);
+        if (written != null && written.isAfter(now.minusSeconds(60))) {
+            return;
+        }
+        devices.touch(device, now);
+        if (recentlySeen.size() >= RECENTLY_SEEN_MAX) {
+            recentlySeen.clear();
+        }
+        recentlySeen.put(device, now);
     }
 
     @Override
@@ -166,7 +186,7 @@ public final class CommandServiceImpl implements CommandService {
             throw new ValidationException("results", "at most " + MAX_RESULTS + " answers at once");
         }
         Instant now = clock.instant();
-        devices.touch(device, now);
+        touch(device, now);
         Exchange done = store.exchange(device, results, max, now);
         done.completions().forEach((command, completion) -> {
             if (completion == Completion.RECORDED) {

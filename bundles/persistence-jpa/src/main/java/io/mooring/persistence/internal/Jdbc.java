@@ -6,9 +6,15 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 import io.mooring.api.UnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Plain JDBC transactions, for the queue's hot paths and bulk writes where JPA would cost a round trip per row. */
 final class Jdbc {
+    private static final Logger LOG = LoggerFactory.getLogger(Jdbc.class);
+    /** More than the pool's connections (16 by default), so a pool of dropped connections is worked through. */
+    static final int MAX_ATTEMPTS = 40;
+
     @FunctionalInterface
     interface Work<T> {
         T apply(Connection connection) throws SQLException;
@@ -26,34 +32,91 @@ final class Jdbc {
         return postgres;
     }
 
+    /**
+     * Runs the work in one transaction. A connection the database dropped (a restart, a failover, an idle
+     * connection closed on the server's side) shows only when used, since the pool does not test connections
+     * as it lends them (a round trip per borrow on every check-in): when the work fails because its connection
+     * was lost, the transaction died with it and nothing of it was written, so it runs once more on a fresh
+     * connection. A failure during the commit itself is never retried: its outcome is unknown.
+     */
     <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.apply(c);
+        for (int attempt = 1;; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                boolean autoCommit = c.getAutoCommit();
+                c.setAutoCommit(false);
+                T result;
+                try {
+                    result = work.apply(c);
+                } catch (SQLException e) {
+                    rollbackQuietly(c);
+                    if (attempt < MAX_ATTEMPTS && connectionLost(e)) {
+                        logLost(attempt, e);
+                        continue;
+                    }
+                    throw e;
+                } catch (RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                }
                 c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
                 c.setAutoCommit(autoCommit);
+                return result;
+            } catch (SQLException e) {
+                throw new UnavailableException("the database did not complete the request", e);
             }
-        } catch (SQLException e) {
-            throw new UnavailableException("the database did not complete the request", e);
         }
     }
 
-    /** One statement in auto-commit mode: a single round trip, for statements that are atomic on their own. */
+    /**
+     * One statement in auto-commit mode: a single round trip, for statements that are atomic on their own
+     * and harmless to repeat (reads; a hand-out that only counts one attempt more), so a connection found
+     * lost is replaced as in {@link #inTransaction}.
+     */
     <T> T single(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            if (!c.getAutoCommit()) {
-                c.setAutoCommit(true);
+        for (int attempt = 1;; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                if (!c.getAutoCommit()) {
+                    c.setAutoCommit(true);
+                }
+                try {
+                    return work.apply(c);
+                } catch (SQLException e) {
+                    if (attempt < MAX_ATTEMPTS && connectionLost(e)) {
+                        logLost(attempt, e);
+                        continue;
+                    }
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw new UnavailableException("the database did not complete the request", e);
             }
-            return work.apply(c);
-        } catch (SQLException e) {
-            throw new UnavailableException("the database did not complete the request", e);
+        }
+    }
+
+    /** SQLSTATE class 08 (connection exception) or 57P01–57P03 (the server shut the session down), anywhere in the chain. */
+    static boolean connectionLost(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() != t ? t.getCause() : null) {
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().matches("57P0[123]"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void logLost(int attempt, SQLException e) {
+        if (attempt == 1) {
+            LOG.info("A database connection was lost ({}); trying again on another", e.getMessage());
+        } else {
+            LOG.debug("Database connection {} in a row lost: {}", attempt, e.getMessage());
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException ignored) {
+            // a lost connection cannot roll back; the database already has
         }
     }
 

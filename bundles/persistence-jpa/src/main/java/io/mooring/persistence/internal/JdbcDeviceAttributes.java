@@ -65,7 +65,7 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
     @Override
     public Optional<byte[]> get(DeviceId device, String name) {
         checkName(name);
-        return jdbc.inTransaction(c -> {
+        return jdbc.single(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT content FROM device_attribute WHERE device_id = ? AND name = ?")) {
                 p.setString(1, device.toString());
                 p.setString(2, name);
@@ -78,15 +78,17 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
 
     @Override
     public Map<String, byte[]> all(DeviceId device, String prefix) {
-        return jdbc.inTransaction(c -> {
+        // names are [a-z0-9._:-]: only '_' needs escaping for LIKE
+        String like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return jdbc.single(c -> {
             Map<String, byte[]> out = new LinkedHashMap<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT name, content FROM device_attribute WHERE device_id = ? ORDER BY name")) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT name, content FROM device_attribute WHERE device_id = ? AND name LIKE ? ESCAPE '\\' ORDER BY name")) {
                 p.setString(1, device.toString());
+                p.setString(2, like);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        if (rs.getString(1).startsWith(prefix)) {
-                            out.put(rs.getString(1), Base64.getDecoder().decode(rs.getString(2)));
-                        }
+                        out.put(rs.getString(1), Base64.getDecoder().decode(rs.getString(2)));
                     }
                 }
             }

@@ -118,7 +118,7 @@ public final class JpaDeviceStore implements DeviceStore {
     }
 
     private Optional<Device> queryOne(String sql, String first, String second) {
-        return jdbc.inTransaction(c -> {
+        return jdbc.single(c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 p.setString(1, first);
                 if (second != null) {
@@ -150,8 +150,9 @@ public final class JpaDeviceStore implements DeviceStore {
                 id.toString(), DeviceRows.timestamp(seenAt.minusSeconds(60)));
     }
 
+    /** One statement, atomic on its own. */
     private void update(String sql, Object... values) {
-        jdbc.inTransaction(c -> {
+        jdbc.single(c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 for (int i = 0; i < values.length; i++) {
                     p.setObject(i + 1, values[i]);

@@ -1,9 +1,21 @@
 package io.mooring.persistence.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import java.util.Map;
+
+import io.mooring.api.CommandId;
+import io.mooring.api.CommandResult;
+import io.mooring.api.CommandType;
+import io.mooring.api.Completion;
+import io.mooring.api.Device;
+import io.mooring.api.PendingCommand;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class PostgresStoresTest extends StoresContract {
     @BeforeAll
@@ -17,5 +29,36 @@ class PostgresStoresTest extends StoresContract {
             Assumptions.abort(unavailable);
         }
         open(TestDatabase.create(TestDatabase.Kind.POSTGRES));
+    }
+
+    /**
+     * The pool does not test connections as it lends them: after PostgreSQL ends every session (a restart, a
+     * failover), the first use of each pooled connection fails, and the call runs again on a new one instead
+     * of failing a device's request.
+     */
+    @Test
+    void callsCarryOnWhenTheDatabaseHasDroppedEveryPooledConnection() throws Exception {
+        Device d = enroll(newTenant(), newPlatform(), "dropped");
+        io.mooring.api.DeviceAttributes attributes = stores.attributes;
+        CommandId first = commands.insertForDevices(d.tenant(), CommandId.random(), new CommandType("One"), Map.of(), ADMIN, NOW, null,
+                List.of(d.id())).id();
+        CommandId second = commands.insertForDevices(d.tenant(), CommandId.random(), new CommandType("Two"), Map.of(), ADMIN, NOW, null,
+                List.of(d.id())).id();
+
+        db.dropConnections();
+        assertThat(commands.nextFor(d.id(), 1, NOW)).extracting(PendingCommand::id).containsExactly(first);
+        db.dropConnections();
+        var exchange = commands.exchange(d.id(), Map.of(first, CommandResult.acknowledged(Map.of())), 1, NOW);
+        assertThat(exchange.completions()).containsEntry(first, Completion.RECORDED);
+        assertThat(exchange.next()).extracting(PendingCommand::id).containsExactly(second);
+        db.dropConnections();
+        devices.touch(d.id(), NOW.plusSeconds(3600));
+        db.dropConnections();
+        assertThat(devices.findAnyTenant(d.id()).orElseThrow().lastSeenAt()).isEqualTo(NOW.plusSeconds(3600));
+        db.dropConnections();
+        attributes.put(d.id(), "test.kept", new byte[] {1, 2});
+        db.dropConnections();
+        assertThat(attributes.all(d.id(), "test.")).containsOnlyKeys("test.kept");
+        assertThat(attributes.all(d.id(), "test_")).isEmpty();
     }
 }

@@ -50,8 +50,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StoresContract {
-    private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
-    private static final Actor ADMIN = new Actor(Actor.Kind.ADMIN, "alice");
+    static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
+    static final Actor ADMIN = new Actor(Actor.Kind.ADMIN, "alice");
 
     TestDatabase db;
     TestStores stores;
@@ -84,17 +84,17 @@ abstract class StoresContract {
         }
     }
 
-    private TenantId newTenant() {
+    TenantId newTenant() {
         TenantId t = new TenantId("t-" + UUID.randomUUID().toString().substring(0, 8));
         accounts.createTenant(t, "Tenant " + t, NOW);
         return t;
     }
 
-    private static PlatformId newPlatform() {
+    static PlatformId newPlatform() {
         return new PlatformId("p-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
-    private Device enroll(TenantId tenant, PlatformId platform, String name) {
+    Device enroll(TenantId tenant, PlatformId platform, String name) {
         String hash = "tok-" + UUID.randomUUID();
         enrollment.createToken(tenant, platform, hash, NOW.plus(1, ChronoUnit.HOURS), 1, "admin:alice", NOW);
         return enrollment.enroll(hash, platform, new DeviceDescription(name, "Model X", "1.0", "SN-" + name, null), "cred-" + UUID.randomUUID(), NOW);

@@ -51,6 +51,10 @@ public final class TestDatabase implements AutoCloseable {
             pool.setUsername("postgres");
             pool.setMaxTotal(16);
             pool.setMaxIdle(16);
+            // as the distribution's pool (etc/org.ops4j.datasource-mooring.cfg): connections are not tested as they are lent
+            pool.setTestOnBorrow(false);
+            pool.setTestWhileIdle(true);
+            pool.setFastFailValidation(true);
             dataSource = pool;
         }
     }
@@ -65,6 +69,29 @@ public final class TestDatabase implements AutoCloseable {
             return null;
         } catch (SQLException e) {
             return "PostgreSQL at " + PG_HOST + " is not reachable (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Ends every server session of this database, as a PostgreSQL restart or failover does (PostgreSQL only). */
+    void dropConnections() throws SQLException, InterruptedException {
+        try (Connection admin = DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + "/postgres", "postgres", "")) {
+            try (java.sql.PreparedStatement p = admin.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?")) {
+                p.setString(1, name.toLowerCase(Locale.ROOT));
+                p.execute();
+            }
+            for (int i = 0; i < 100; i++) {
+                try (java.sql.PreparedStatement p = admin.prepareStatement("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = ?")) {
+                    p.setString(1, name.toLowerCase(Locale.ROOT));
+                    try (java.sql.ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        if (rs.getInt(1) == 0) {
+                            return;
+                        }
+                    }
+                }
+                Thread.sleep(20);
+            }
+            throw new IllegalStateException("the sessions of " + name + " did not end");
         }
     }
 
