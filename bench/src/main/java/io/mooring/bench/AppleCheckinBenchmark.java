@@ -37,7 +37,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * first round (one command reaching and acknowledged by every device). Started by {@code bench/apple-checkins.sh},
  * which boots the distribution on H2 or PostgreSQL.
  *
- * Arguments: base URL (http://127.0.0.1:port/), admin password, devices, seconds, client threads.
+ * Two ways in: {@code proxy} (the figure for production: devices reach Mooring through a TLS-terminating
+ * proxy that passes their client certificate on in a header; the proxy's side is {@link ProxiedAppleLoad})
+ * and {@code signed} (devices straight to Mooring's HTTPS port, each message with its Mdm-Signature, all
+ * of it done by the full simulator, whose TLS and RSA signing share this machine with the server).
+ * Either way the devices enroll through the full simulator first (sharing one RSA key, each its own certificate).
+ *
+ * Arguments: base URL (http://127.0.0.1:port/), admin password, devices, seconds, client threads, mode
+ * (proxy or signed), the client-certificate header the server trusts (proxy mode).
  */
 public final class AppleCheckinBenchmark {
     static final String TOPIC = "com.apple.mgmt.External.bench";
@@ -49,6 +56,8 @@ public final class AppleCheckinBenchmark {
         int n = Integer.parseInt(args[2]);
         int seconds = Integer.parseInt(args[3]);
         int threads = args.length > 4 ? Integer.parseInt(args[4]) : 16;
+        String mode = args.length > 5 ? args[5] : "proxy";
+        String header = args.length > 6 ? args[6] : "X-Client-Certificate";
         HttpClient http = HttpClient.newHttpClient();
         String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
 
@@ -57,12 +66,20 @@ public final class AppleCheckinBenchmark {
         URI url = URI.create(enrollment.get("enrollmentUrl").asText());
 
         try (AppleFleet fleet = AppleFleet.of(AppleNetwork.trusting(), n, threads, AppleDevice.Kind.IPHONE, AppleDevice.Kind.IPAD, AppleDevice.Kind.MAC)) {
+            KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+            rsa.initialize(2048);
+            KeyPair shared = rsa.generateKeyPair();
+            fleet.devices().forEach(d -> d.useKeyPair(shared));
             long t0 = System.nanoTime();
             int enrolled = fleet.enrollAll(d -> url);
             double enrollSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("enrolled %d of %d devices in %.1f s (%.0f/s: profile, SCEP, Authenticate, TokenUpdate)%n", enrolled, n,
                     enrollSeconds, enrolled / enrollSeconds);
 
+            if (mode.equals("proxy")) {
+                proxied(http, base, auth, new ProxiedAppleLoad(base, header, fleet.devices(), threads), seconds);
+                return;
+            }
             // warm-up round, not counted
             round(http, base, auth, fleet);
             System.out.printf("measuring for %d s%n", seconds);
@@ -92,12 +109,56 @@ public final class AppleCheckinBenchmark {
         }
     }
 
+    /** Rounds of one fan-out then every device connecting once, through the proxy's upstream connections. */
+    static void proxied(HttpClient http, URI base, String auth, ProxiedAppleLoad load, int seconds) throws Exception {
+        try {
+            for (int warm = 0; warm < 3; warm++) {
+                fanOut(http, base, auth);
+                load.round();
+            }
+            System.out.printf("measuring for %d s%n", seconds);
+            List<Long> latencies = new ArrayList<>();
+            long requests = 0;
+            long acknowledged = 0;
+            long failures = 0;
+            int rounds = 0;
+            double firstRound = 0;
+            long start = System.nanoTime();
+            long deadline = start + Duration.ofSeconds(seconds).toNanos();
+            while (System.nanoTime() < deadline) {
+                long r0 = System.nanoTime();
+                fanOut(http, base, auth);
+                ProxiedAppleLoad.Round r = load.round();
+                if (rounds == 0) {
+                    firstRound = (System.nanoTime() - r0) / 1e9;
+                }
+                rounds++;
+                requests += r.requests();
+                acknowledged += r.acknowledged();
+                failures += r.failures();
+                latencies.addAll(r.latencies());
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            latencies.sort(null);
+            System.out.printf("%d rounds in %.1f s through a TLS-terminating proxy: %,.0f check-ins/s (requests to the connect endpoint: "
+                    + "Idle → command → Acknowledged), %,d commands acknowledged of %,d sent, %d refused; latency p50 %.1f ms, p99 %.1f ms; "
+                    + "one command to all %d devices and acknowledged: %.2f s%n", rounds, elapsed, requests / elapsed, acknowledged,
+                    (long) rounds * load.size(), failures, pct(latencies, 0.50), pct(latencies, 0.99), load.size(), firstRound);
+        } finally {
+            load.close();
+        }
+    }
+
+    static void fanOut(HttpClient http, URI base, String auth) throws Exception {
+        post(http, base, auth, "api/v1/commands", Map.of("type", "DeviceLock", "platform", "apple", "payload", Map.of("Message", "bench")));
+    }
+
     record Round(long requests, long connections, List<Long> latencies) {
     }
 
     /** One fan-out of DeviceLock to the platform, then every device connects once. */
     static Round round(HttpClient http, URI base, String auth, AppleFleet fleet) throws Exception {
-        post(http, base, auth, "api/v1/commands", Map.of("type", "DeviceLock", "platform", "apple", "payload", Map.of("Message", "bench")));
+        fanOut(http, base, auth);
         List<AppleDevice.CheckIn> checkIns = fleet.checkInAll();
         long requests = 0;
         List<Long> latencies = new ArrayList<>();

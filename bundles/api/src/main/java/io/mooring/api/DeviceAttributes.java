@@ -23,4 +23,18 @@ public interface DeviceAttributes {
 
     /** Every value of the device whose name starts with {@code prefix}. */
     Map<String, byte[]> all(DeviceId device, String prefix);
+
+    /** A device as a plugin reads it on each message: its record and its values under one prefix. */
+    record Snapshot(Device device, Map<String, byte[]> values) {
+        public Snapshot {
+            values = Map.copyOf(values);
+        }
+    }
+
+    /**
+     * Device plane: the device with this id (whatever its tenant) and its values whose names start with
+     * {@code prefix}, read together in one round trip to the database; empty when there is no such device.
+     * What a device endpoint calls first on every message.
+     */
+    Optional<Snapshot> snapshot(DeviceId device, String prefix);
 }

@@ -306,6 +306,7 @@ public final class AppleDevice {
     private volatile State state = State.NEW;
     private volatile AppleEnrollmentProfile profile;
     private volatile KeyPair keys;
+    private volatile KeyPair givenKeys;
     private volatile X509Certificate identity;
     private volatile byte[] pushToken;
     private volatile String pushMagic;
@@ -348,6 +349,22 @@ public final class AppleDevice {
         return this;
     }
 
+    /**
+     * Enrolls with this key pair (when its size is the one the profile asks for) instead of generating one: a
+     * load test's shortcut (RSA key generation is the simulator's cost, not the server's); each device still
+     * gets its own certificate by SCEP.
+     */
+    public AppleDevice useKeyPair(KeyPair keys) {
+        this.givenKeys = keys;
+        return this;
+    }
+
+    /** The private key of the device's identity, once enrolled (what it proves itself with over TLS). */
+    public java.security.PrivateKey identityKey() {
+        KeyPair current = keys;
+        return current == null ? null : current.getPrivate();
+    }
+
     /** Check-ins and results as binary property lists instead of XML. */
     public AppleDevice binaryPlists(boolean binary) {
         this.binaryPlists = binary;
@@ -386,7 +403,9 @@ public final class AppleDevice {
             }
             HttpClient http = network.client(installing.anchors());
 
-            KeyPair newKeys = AppleSignatures.rsaKeyPair(installing.scep().keySize());
+            KeyPair given = givenKeys;
+            KeyPair newKeys = given != null && given.getPublic() instanceof java.security.interfaces.RSAPublicKey rsa
+                    && rsa.getModulus().bitLength() == installing.scep().keySize() ? given : AppleSignatures.rsaKeyPair(installing.scep().keySize());
             X509Certificate issued = scep(installing, http, newKeys);
 
             Response authenticate = checkInMessage(Call.AUTHENTICATE, installing, http, newKeys, issued, authenticateMessage(installing));

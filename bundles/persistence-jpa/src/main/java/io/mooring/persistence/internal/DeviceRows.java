@@ -18,6 +18,7 @@ import io.mooring.api.TenantId;
 final class DeviceRows {
     static final String COLUMNS = "v.id, v.tenant_id, v.platform, v.state, v.name, v.model, v.os_version, v.serial_number, "
             + "v.hardware_id, v.push_provider, v.push_token, v.push_topic, v.push_magic, v.push_valid, v.enrolled_at, v.last_seen_at";
+    static final int COLUMN_COUNT = 16;
 
     private DeviceRows() {
     }

@@ -78,8 +78,7 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
 
     @Override
     public Map<String, byte[]> all(DeviceId device, String prefix) {
-        // names are [a-z0-9._:-]: only '_' needs escaping for LIKE
-        String like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        String like = likePrefix(prefix);
         return jdbc.single(c -> {
             Map<String, byte[]> out = new LinkedHashMap<>();
             try (PreparedStatement p = c.prepareStatement(
@@ -94,6 +93,37 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
             }
             return out;
         });
+    }
+
+    @Override
+    public Optional<Snapshot> snapshot(DeviceId device, String prefix) {
+        String like = likePrefix(prefix);
+        return jdbc.single(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + DeviceRows.COLUMNS + ", a.name, a.content FROM device v "
+                    + "LEFT JOIN device_attribute a ON a.device_id = v.id AND a.name LIKE ? ESCAPE '\\' WHERE v.id = ? ORDER BY a.name")) {
+                p.setString(1, like);
+                p.setString(2, device.toString());
+                try (ResultSet rs = p.executeQuery()) {
+                    io.mooring.api.Device found = null;
+                    Map<String, byte[]> values = new LinkedHashMap<>();
+                    while (rs.next()) {
+                        if (found == null) {
+                            found = DeviceRows.map(rs);
+                        }
+                        String name = rs.getString(DeviceRows.COLUMN_COUNT + 1);
+                        if (name != null) {
+                            values.put(name, Base64.getDecoder().decode(rs.getString(DeviceRows.COLUMN_COUNT + 2)));
+                        }
+                    }
+                    return found == null ? Optional.<Snapshot>empty() : Optional.of(new Snapshot(found, values));
+                }
+            }
+        });
+    }
+
+    /** LIKE pattern for names starting with {@code prefix} (names are [a-z0-9._:-]; '_' is LIKE's wildcard). */
+    private static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     private static void checkName(String name) {

@@ -278,6 +278,27 @@ abstract class StoresContract {
     }
 
     @Test
+    void aSnapshotReadsTheDeviceWithTheValuesUnderOnePrefix() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "snap");
+        Device bare = enroll(tenant, platform, "bare");
+        stores.attributes.put(d.id(), "apple.udid", new byte[] {1});
+        stores.attributes.put(d.id(), "apple.identity", new byte[] {2, 3});
+        stores.attributes.put(d.id(), "applex.other", new byte[] {4});
+        stores.attributes.put(d.id(), "apple_x", new byte[] {5});
+
+        var snapshot = stores.attributes.snapshot(d.id(), "apple.").orElseThrow();
+        assertThat(snapshot.device()).isEqualTo(devices.findAnyTenant(d.id()).orElseThrow());
+        assertThat(snapshot.values()).containsOnlyKeys("apple.identity", "apple.udid");
+        assertThat(snapshot.values().get("apple.identity")).containsExactly(2, 3);
+        assertThat(stores.attributes.snapshot(d.id(), "apple_").orElseThrow().values()).containsOnlyKeys("apple_x");
+        assertThat(stores.attributes.snapshot(bare.id(), "apple.").orElseThrow().values()).isEmpty();
+        assertThat(stores.attributes.snapshot(bare.id(), "apple.").orElseThrow().device().id()).isEqualTo(bare.id());
+        assertThat(stores.attributes.snapshot(DeviceId.random(), "apple.")).isEmpty();
+    }
+
+    @Test
     void fanOutToAPlatformReachesEveryEnrolledDeviceOnce() {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();

@@ -116,14 +116,16 @@ final class AppleProtocol {
             return new Authenticated(Answer.refused(401, "the signing certificate was not issued by Mooring's CA"));
         }
         DeviceId id = deviceIdOf(identity.subject());
-        Optional<Device> device = id == null ? Optional.empty() : devices.findForDevicePlane(id);
+        // the device and everything this plugin keeps for it, in one read
+        Optional<DeviceAttributes.Snapshot> snapshot = id == null ? Optional.empty() : attributes.snapshot(id, "apple.");
+        Optional<Device> device = snapshot.map(DeviceAttributes.Snapshot::device);
         if (device.isEmpty() || !device.get().platform().equals(ApplePlatform.ID)) {
             return new Authenticated(Answer.refused(401, "the signing certificate belongs to no enrolled Apple device"));
         }
         if (device.get().state() != DeviceState.ENROLLED) {
             return new Authenticated(Answer.refused(401, "the device is no longer enrolled"));
         }
-        Map<String, byte[]> values = attributes.all(id, "apple.");
+        Map<String, byte[]> values = snapshot.get().values();
         Optional<byte[]> bound = Optional.ofNullable(values.get(ATTR_IDENTITY));
         if (bound.isEmpty()) {
             if (!certificates.bindToDevice(identity.serial(), id)) {

@@ -1,11 +1,8 @@
 package io.mooring.platform.apple.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,6 +86,7 @@ public final class MdmServlet extends HttpServlet {
     private final transient CmsSigner cms;
     private final transient PushCertificates pushCertificates;
     private final transient Config config;
+    private final transient ClientCertificates clientCertificates = new ClientCertificates();
 
     @Activate
     public MdmServlet(@Reference EnrollmentService enrollment, @Reference DeviceRegistry devices, @Reference CommandService commands,
@@ -196,7 +194,11 @@ public final class MdmServlet extends HttpServlet {
         LOG.info("Apple enrollment profile handed out for device {} of tenant {}", enrolled.device().id(), enrolled.device().tenant());
     }
 
-    /** Mdm-Signature (a detached CMS signature over the body), or the client certificate a trusted proxy passes on. */
+    /**
+     * Who sent the message: its Mdm-Signature (a detached CMS signature over the body) when it has one;
+     * otherwise the TLS client certificate the device presented (a device presents its identity when the
+     * server asks, which Mooring's HTTPS connector does), or the one a trusted TLS-terminating proxy passes on.
+     */
     private SignerIdentity identity(HttpServletRequest request, byte[] body) {
         String signature = request.getHeader("Mdm-Signature");
         if (signature != null) {
@@ -206,32 +208,14 @@ public final class MdmServlet extends HttpServlet {
                 return null;
             }
         }
+        if (request.getAttribute("javax.servlet.request.X509Certificate") instanceof X509Certificate[] chain && chain.length > 0) {
+            return clientCertificates.identity(chain[0], cms.caChain());
+        }
         String header = config.client_certificate_header();
         if (!header.isBlank() && request.getHeader(header) != null) {
-            return fromProxy(URLDecoder.decode(request.getHeader(header), StandardCharsets.US_ASCII));
+            return clientCertificates.identity(request.getHeader(header), cms.caChain());
         }
         return null;
-    }
-
-    private SignerIdentity fromProxy(String pem) {
-        try {
-            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-            cert.checkValidity();
-            boolean ours = false;
-            for (X509Certificate ca : cms.caChain()) {
-                try {
-                    cert.verify(ca.getPublicKey());
-                    ours = true;
-                    break;
-                } catch (java.security.GeneralSecurityException e) {
-                    // not signed by this one
-                }
-            }
-            return new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, pem);
-        } catch (java.security.GeneralSecurityException | RuntimeException e) {
-            return null;
-        }
     }
 
     private static byte[] read(HttpServletRequest request, int max) throws IOException {

@@ -114,9 +114,10 @@ final class OmaDmProtocol {
         Map<String, byte[]> stored;
         try {
             DeviceId id = issuedTo(certificate);
-            // everything this plugin keeps for the PC, in one read
-            stored = attributes.all(id, "windows.");
-            device = authorize(id, certificate, message.header().source(), stored);
+            // the PC and everything this plugin keeps for it, in one read
+            Optional<DeviceAttributes.Snapshot> snapshot = attributes.snapshot(id, "windows.");
+            stored = snapshot.map(DeviceAttributes.Snapshot::values).orElse(Map.of());
+            device = authorize(snapshot.map(DeviceAttributes.Snapshot::device), certificate, message.header().source(), stored);
         } catch (Refused r) {
             LOG.debug("Refused an OMA-DM message from {}: {}", message.header().source(), r.getMessage());
             reply.headerStatus = r.code;
@@ -221,8 +222,7 @@ final class OmaDmProtocol {
     }
 
     /** An enrolled Windows PC holds this certificate, the very one issued at its enrollment, and names itself as it did then. */
-    private Device authorize(DeviceId id, X509Certificate cert, String source, Map<String, byte[]> stored) throws Refused {
-        Optional<Device> found = devices.findForDevicePlane(id);
+    private static Device authorize(Optional<Device> found, X509Certificate cert, String source, Map<String, byte[]> stored) throws Refused {
         if (found.isEmpty() || !found.get().platform().equals(WindowsPlatform.ID) || found.get().state() != DeviceState.ENROLLED) {
             throw new Refused("403", "no enrolled Windows PC holds this certificate");
         }

@@ -326,6 +326,11 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     }
 
     @Override
+    public Optional<Snapshot> snapshot(DeviceId device, String prefix) {
+        return findForDevicePlane(device).map(d -> new Snapshot(d, all(device, prefix)));
+    }
+
+    @Override
     public Map<String, byte[]> all(DeviceId device, String prefix) {
         Map<String, byte[]> out = new HashMap<>();
         attributes.forEach((k, v) -> {
