@@ -51,8 +51,13 @@ final class Plists {
             if (startsWith(body, BINARY_MAGIC)) {
                 root = BinaryPropertyListParser.parse(body);
             } else {
-                root = XMLPropertyListParser.parse(xml(body));
+                root = PlistXml.parse(body);
+                if (root == PlistXml.UNSUPPORTED) {
+                    root = XMLPropertyListParser.parse(xml(body));
+                }
             }
+        } catch (PlistXml.Malformed e) {
+            throw new Malformed("not a property list: " + e.getMessage());
         } catch (PropertyListFormatException | IOException | RuntimeException e) {
             throw new Malformed("not a property list: " + e.getMessage());
         }
