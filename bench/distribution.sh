@@ -34,7 +34,13 @@ start_distribution() {
   fi
   configure
   "$home/bin/karaf" server > "$work/out.log" 2>&1 &
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = "200" ]; do sleep 0.5; done
+  for _ in $(seq 360); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" = "200" ] && return 0
+    sleep 0.5
+  done
+  echo "the distribution did not become healthy in 3 minutes; its log says:" >&2
+  grep -E "ERROR|Exception" "$home/data/log/karaf.log" | tail -5 >&2
+  exit 1
 }
 
 server_pid() { pgrep -f "karaf.base=${home%/}" | head -1; }
