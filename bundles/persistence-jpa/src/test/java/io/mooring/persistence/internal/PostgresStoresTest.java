@@ -61,4 +61,48 @@ class PostgresStoresTest extends StoresContract {
         assertThat(attributes.all(d.id(), "test.")).containsOnlyKeys("test.kept");
         assertThat(attributes.all(d.id(), "test_")).isEmpty();
     }
+
+    /**
+     * Right after a fan-out the planner's statistics know nothing of the new command; a single delivery
+     * (device and command given) must still be found by an index on both, not by reading every
+     * delivery of the command, and a device's next command without walking its history.
+     */
+    @Test
+    void singleDeliveriesAreFoundByTheirKeyRightAfterAFanOut() throws Exception {
+        io.mooring.api.TenantId tenant = newTenant();
+        io.mooring.api.PlatformId platform = newPlatform();
+        List<io.mooring.api.DeviceId> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ids.add(enroll(tenant, platform, "plan-" + i).id());
+        }
+        for (int round = 0; round < 3; round++) {
+            CommandId old = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Old"), Map.of(), ADMIN, NOW, null, platform).id();
+            for (io.mooring.api.DeviceId id : ids) {
+                commands.exchange(id, Map.of(old, CommandResult.acknowledged(Map.of())), 0, NOW);
+            }
+        }
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("ANALYZE command_delivery");
+        }
+        CommandId fresh = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("New"), Map.of(), ADMIN, NOW, null, platform).id();
+
+        String complete = plan("EXPLAIN UPDATE command_delivery SET state = 'ACKNOWLEDGED' WHERE device_id = '" + ids.get(7)
+                + "' AND command_id = '" + fresh + "' AND state IN ('QUEUED', 'SENT')");
+        // whichever index: both columns are its condition, so exactly one row is read
+        assertThat(complete).containsPattern("Index Cond: \\(\\(\\(?(device_id|command_id)\\)?::text = '[^']+'::text\\) AND \\(\\(?(device_id|command_id)");
+        String next = plan("EXPLAIN SELECT command_id FROM command_delivery WHERE device_id = '" + ids.get(7)
+                + "' AND state IN ('QUEUED', 'SENT') ORDER BY command_seq LIMIT 1");
+        assertThat(next).contains("command_delivery_pending");
+    }
+
+    private String plan(String explain) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(explain)) {
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('\n');
+            }
+        }
+        return out.toString();
+    }
 }

@@ -102,8 +102,8 @@ abstract class StoresContract {
 
     @Test
     void migrationsAreRecordedAndRerunChangesNothing() throws Exception {
-        assertThat(db.migrate().schemaVersion()).isEqualTo(5);
-        assertThat(db.migrate().schemaVersion()).isEqualTo(5);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(6);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(6);
     }
 
     @Test
