@@ -52,13 +52,19 @@ public final class JdbcCommandStore implements CommandStore {
 
     private final Jdbc jdbc;
     /**
-     * How one delivery is addressed in UPDATEs. H2 plans these by column statistics that a fan-out (one
-     * command id on thousands of rows) leaves misleading: it would then walk the command's rows through the
-     * foreign-key index on command_id, every device of the command per lookup, instead of the primary key.
-     * Comparing command_id through an expression leaves H2 one usable index, the primary key's device_id
-     * prefix (a device's own rows). PostgreSQL plans the plain condition well.
+     * How one delivery is addressed in UPDATEs. On PostgreSQL both the primary key (device_id, command_id)
+     * and command_delivery_by_command (command_id, device_id) find exactly its row, so a planner whose
+     * statistics a fan-out left stale still reads that row alone (schema 6). H2 with such statistics walked
+     * every delivery of the new command through the index of the command_id foreign key (seen in the running
+     * distribution, not reproduced by a test's fresh statistics); comparing command_id through an expression
+     * leaves it the primary key's device_id prefix: the device's own deliveries.
      */
     private final String deliveryKey;
+    /**
+     * The delivery is queued or sent. On H2 through an expression: with the state indexable, H2 planned these
+     * UPDATEs through command_delivery_by_state and read every open delivery of every device.
+     */
+    private final String stillOpen;
 
     @Activate
     public JdbcCommandStore(@Reference MigratedDatabase database) {
@@ -67,7 +73,16 @@ public final class JdbcCommandStore implements CommandStore {
 
     JdbcCommandStore(Jdbc jdbc) {
         this.jdbc = jdbc;
-        this.deliveryKey = jdbc.postgres() ? "device_id = ? AND command_id = ?" : "device_id = ? AND CONCAT(command_id, '') = ?";
+        this.deliveryKey = deliveryKey(jdbc.postgres());
+        this.stillOpen = stillOpen(jdbc.postgres());
+    }
+
+    static String deliveryKey(boolean postgres) {
+        return postgres ? "device_id = ? AND command_id = ?" : "device_id = ? AND CONCAT(command_id, '') = ?";
+    }
+
+    static String stillOpen(boolean postgres) {
+        return postgres ? "state IN ('QUEUED', 'SENT')" : "CONCAT(state, '') IN ('QUEUED', 'SENT')";
     }
 
     @Override
@@ -280,8 +295,9 @@ public final class JdbcCommandStore implements CommandStore {
             return out;
         }
         List<PendingCommand> out = new ArrayList<>(max);
+        // H2 would walk the device's whole history through the primary key's device_id prefix
         try (PreparedStatement p = c.prepareStatement("SELECT d.command_id, d.attempts, c.type, c.payload FROM command_delivery d "
-                + "JOIN command c ON c.id = d.command_id WHERE d.device_id = ? AND d.state IN ('QUEUED', 'SENT') "
+                + "USE INDEX (command_delivery_pending) JOIN command c ON c.id = d.command_id WHERE d.device_id = ? AND d.state IN ('QUEUED', 'SENT') "
                 + "AND (c.expires_at IS NULL OR c.expires_at > ?) ORDER BY d.command_seq LIMIT ?")) {
             p.setString(1, device.toString());
             p.setTimestamp(2, Timestamp.from(now));
@@ -295,7 +311,7 @@ public final class JdbcCommandStore implements CommandStore {
         }
         if (!out.isEmpty()) {
             try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'SENT', attempts = attempts + 1, sent_at = ? "
-                    + "WHERE " + deliveryKey + " AND state IN ('QUEUED', 'SENT')")) {
+                    + "WHERE " + deliveryKey + " AND " + stillOpen)) {
                 for (PendingCommand pc : out) {
                     p.setTimestamp(1, Timestamp.from(now));
                     p.setString(2, device.toString());
@@ -330,7 +346,7 @@ public final class JdbcCommandStore implements CommandStore {
         int changed;
         if (notNow) {
             try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'QUEUED', result_status = 'NOT_NOW' "
-                    + "WHERE " + deliveryKey + " AND state IN ('QUEUED', 'SENT')")) {
+                    + "WHERE " + deliveryKey + " AND " + stillOpen)) {
                 p.setString(1, device.toString());
                 p.setString(2, command.toString());
                 changed = p.executeUpdate();
@@ -338,7 +354,7 @@ public final class JdbcCommandStore implements CommandStore {
         } else {
             DeliveryState finalState = result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED : DeliveryState.ERROR;
             try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = ?, completed_at = ?, result_status = ?, "
-                    + "result_data = ?, result_error = ? WHERE " + deliveryKey + " AND state IN ('QUEUED', 'SENT')")) {
+                    + "result_data = ?, result_error = ? WHERE " + deliveryKey + " AND " + stillOpen)) {
                 p.setString(1, finalState.name());
                 p.setTimestamp(2, Timestamp.from(now));
                 p.setString(3, result.outcome().name());
