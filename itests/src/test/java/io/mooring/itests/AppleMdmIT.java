@@ -212,6 +212,9 @@ public class AppleMdmIT extends MooringTestSupport {
             AppleDevice pad = fleet.get(1);
             URI checkin = pad.profile().orElseThrow().mdm().checkInUrl();
             assertEquals(401, pad.send(checkin, pad.encode(pad.checkInPlist("TokenUpdate")), false).status());
+            // unsigned, but over a TLS connection on which the device presents its identity: accepted
+            assertEquals(200, putWithClientCertificate(pad, pad.profile().orElseThrow().mdm().serverUrl(),
+                    pad.encode(Map.of("UDID", pad.udid(), "Status", "Idle"))));
             Map<String, Object> forged = new java.util.HashMap<>(pad.checkInPlist("TokenUpdate"));
             forged.put("UDID", fleet.get(0).udid());
             assertEquals(401, pad.send(checkin, pad.encode(forged), true).status());
@@ -229,5 +232,33 @@ public class AppleMdmIT extends MooringTestSupport {
             wakeUps.shutdownNow();
             apns.shutdown().get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** A PUT over HTTPS with the device's identity as TLS client certificate and no Mdm-Signature; the HTTP status. */
+    static int putWithClientCertificate(AppleDevice device, URI uri, byte[] body) throws Exception {
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("identity", device.identityKey(), new char[0], new java.security.cert.Certificate[] {device.identity()});
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        int i = 0;
+        for (X509Certificate anchor : device.profile().orElseThrow().anchors()) {
+            trust.setCertificateEntry("anchor-" + i++, anchor);
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection) uri.toURL().openConnection();
+        c.setSSLSocketFactory(tls.getSocketFactory());
+        c.setRequestMethod("PUT");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", AppleDevice.CONNECT_CONTENT_TYPE);
+        c.getOutputStream().write(body);
+        int status = c.getResponseCode();
+        c.disconnect();
+        return status;
     }
 }
