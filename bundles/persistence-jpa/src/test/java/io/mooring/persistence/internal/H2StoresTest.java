@@ -2,16 +2,12 @@ package io.mooring.persistence.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.mooring.api.CommandId;
 import io.mooring.api.CommandResult;
-import io.mooring.api.CommandType;
 import io.mooring.api.DeviceId;
-import io.mooring.api.PlatformId;
-import io.mooring.api.TenantId;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,22 +24,8 @@ class H2StoresTest extends StoresContract {
      */
     @Test
     void singleDeliveriesAreFoundByTheirKeyRightAfterAFanOut() throws Exception {
-        TenantId tenant = newTenant();
-        PlatformId platform = newPlatform();
-        List<DeviceId> ids = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            ids.add(enroll(tenant, platform, "plan-" + i).id());
-        }
-        for (int round = 0; round < 3; round++) {
-            CommandId old = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Old"), Map.of(), ADMIN, NOW, null, platform).id();
-            for (DeviceId id : ids) {
-                commands.exchange(id, Map.of(old, CommandResult.acknowledged(Map.of())), 0, NOW);
-            }
-        }
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
-            s.execute("ANALYZE");
-        }
-        CommandId fresh = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("New"), Map.of(), ADMIN, NOW, null, platform).id();
+        List<DeviceId> ids = devicesAfterFanOuts("ANALYZE");
+        CommandId fresh = freshCommand;
 
         String complete = plan("EXPLAIN ANALYZE UPDATE command_delivery SET state = 'ACKNOWLEDGED' WHERE "
                 + JdbcCommandStore.deliveryKey(false).replaceFirst("\\?", "'" + ids.get(7) + "'").replaceFirst("\\?", "'" + fresh + "'")
@@ -52,16 +34,5 @@ class H2StoresTest extends StoresContract {
         assertThat(complete).containsPattern("PRIMARY_KEY_\\w+: DEVICE_ID = '[^']+'\\s+\\*/").containsPattern("scanCount: [1-5]\\b");
         assertThat(commands.exchange(ids.get(8), Map.of(fresh, CommandResult.acknowledged(Map.of())), 0, NOW).completions())
                 .containsEntry(fresh, io.mooring.api.Completion.RECORDED);
-    }
-
-    private String plan(String explain) throws Exception {
-        StringBuilder out = new StringBuilder();
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery(explain)) {
-            while (rs.next()) {
-                out.append(rs.getString(1)).append('\n');
-            }
-        }
-        return out.toString();
     }
 }

@@ -69,22 +69,8 @@ class PostgresStoresTest extends StoresContract {
      */
     @Test
     void singleDeliveriesAreFoundByTheirKeyRightAfterAFanOut() throws Exception {
-        io.mooring.api.TenantId tenant = newTenant();
-        io.mooring.api.PlatformId platform = newPlatform();
-        List<io.mooring.api.DeviceId> ids = new java.util.ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            ids.add(enroll(tenant, platform, "plan-" + i).id());
-        }
-        for (int round = 0; round < 3; round++) {
-            CommandId old = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Old"), Map.of(), ADMIN, NOW, null, platform).id();
-            for (io.mooring.api.DeviceId id : ids) {
-                commands.exchange(id, Map.of(old, CommandResult.acknowledged(Map.of())), 0, NOW);
-            }
-        }
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
-            s.execute("ANALYZE command_delivery");
-        }
-        CommandId fresh = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("New"), Map.of(), ADMIN, NOW, null, platform).id();
+        List<io.mooring.api.DeviceId> ids = devicesAfterFanOuts("ANALYZE command_delivery");
+        CommandId fresh = freshCommand;
 
         String complete = plan("EXPLAIN UPDATE command_delivery SET state = 'ACKNOWLEDGED' WHERE device_id = '" + ids.get(7)
                 + "' AND command_id = '" + fresh + "' AND state IN ('QUEUED', 'SENT')");
@@ -93,16 +79,5 @@ class PostgresStoresTest extends StoresContract {
         String next = plan("EXPLAIN SELECT command_id FROM command_delivery WHERE device_id = '" + ids.get(7)
                 + "' AND state IN ('QUEUED', 'SENT') ORDER BY command_seq LIMIT 1");
         assertThat(next).contains("command_delivery_pending");
-    }
-
-    private String plan(String explain) throws Exception {
-        StringBuilder out = new StringBuilder();
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery(explain)) {
-            while (rs.next()) {
-                out.append(rs.getString(1)).append('\n');
-            }
-        }
-        return out.toString();
     }
 }

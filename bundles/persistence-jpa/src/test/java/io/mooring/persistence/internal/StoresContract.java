@@ -94,6 +94,46 @@ abstract class StoresContract {
         return new PlatformId("p-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
+    /** What the database's EXPLAIN prints for a statement, one line per row. */
+    String plan(String explain) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(explain)) {
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * The state a planner sees right after a fan-out: 300 devices of a new platform that completed three
+     * earlier commands, statistics analyzed, then one more command fanned out, unknown to the statistics.
+     * Returns the devices; the new command is {@link #freshCommand}.
+     */
+    List<DeviceId> devicesAfterFanOuts(String analyze) throws Exception {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        List<DeviceId> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ids.add(enroll(tenant, platform, "plan-" + i).id());
+        }
+        for (int round = 0; round < 3; round++) {
+            CommandId old = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("Old"), Map.of(), ADMIN, NOW, null, platform).id();
+            for (DeviceId id : ids) {
+                commands.exchange(id, Map.of(old, CommandResult.acknowledged(Map.of())), 0, NOW);
+            }
+        }
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute(analyze);
+        }
+        freshCommand = commands.insertForPlatform(tenant, CommandId.random(), new CommandType("New"), Map.of(), ADMIN, NOW, null, platform).id();
+        return ids;
+    }
+
+    /** The command {@link #devicesAfterFanOuts} fanned out last. */
+    CommandId freshCommand;
+
     Device enroll(TenantId tenant, PlatformId platform, String name) {
         String hash = "tok-" + UUID.randomUUID();
         enrollment.createToken(tenant, platform, hash, NOW.plus(1, ChronoUnit.HOURS), 1, "admin:alice", NOW);

@@ -109,11 +109,7 @@ final class PlistXml {
             if (s.startsWith("<!--", i)) {
                 comment();
             } else if (s.startsWith("<?", i)) {
-                int end = s.indexOf("?>", i);
-                if (end < 0) {
-                    throw new Malformed("unterminated processing instruction");
-                }
-                i = end + 2;
+                processingInstruction();
             } else if (prolog && !doctype && s.startsWith("<!DOCTYPE", i)) {
                 int end = s.indexOf('>', i);
                 if (end < 0) {
@@ -278,11 +274,7 @@ final class PlistXml {
                 } else if (s.startsWith("<!--", i)) {
                     comment();
                 } else if (s.startsWith("<?", i)) {
-                    int end = s.indexOf("?>", i);
-                    if (end < 0) {
-                        throw new Malformed("unterminated processing instruction");
-                    }
-                    i = end + 2;
+                    processingInstruction();
                 } else {
                     closeTag(name);
                     return out.toString();
@@ -324,6 +316,14 @@ final class PlistXml {
         throw new Malformed("entity &" + ref + "; is not accepted");
     }
 
+    private void processingInstruction() throws Malformed {
+        int end = s.indexOf("?>", i);
+        if (end < 0) {
+            throw new Malformed("unterminated processing instruction");
+        }
+        i = end + 2;
+    }
+
     private void comment() throws Malformed {
         int end = s.indexOf("-->", i + 4);
         if (end < 0) {
@@ -339,11 +339,7 @@ final class PlistXml {
             if (s.startsWith("<!--", i)) {
                 comment();
             } else if (s.startsWith("<?", i)) {
-                int end = s.indexOf("?>", i);
-                if (end < 0) {
-                    throw new Malformed("unterminated processing instruction");
-                }
-                i = end + 2;
+                processingInstruction();
             } else if (i < s.length() && s.charAt(i) != '<') {
                 throw new Malformed("text where an element was expected, at offset " + i);
             } else {
