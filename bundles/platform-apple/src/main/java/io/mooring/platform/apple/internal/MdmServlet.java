@@ -34,6 +34,7 @@ import io.mooring.api.pki.PushCertificate;
 import io.mooring.api.pki.PushCertificates;
 import io.mooring.api.pki.ScepChallenge;
 import io.mooring.api.pki.ScepChallenges;
+import io.mooring.spi.pki.ClientCertificates;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -208,14 +209,17 @@ public final class MdmServlet extends HttpServlet {
                 return null;
             }
         }
+        X509Certificate cert = null;
         if (request.getAttribute("javax.servlet.request.X509Certificate") instanceof X509Certificate[] chain && chain.length > 0) {
-            return clientCertificates.identity(chain[0], cms.caChain());
+            cert = chain[0];
+        } else if (!config.client_certificate_header().isBlank() && request.getHeader(config.client_certificate_header()) != null) {
+            cert = clientCertificates.fromHeader(request.getHeader(config.client_certificate_header()));
         }
-        String header = config.client_certificate_header();
-        if (!header.isBlank() && request.getHeader(header) != null) {
-            return clientCertificates.identity(request.getHeader(header), cms.caChain());
+        if (cert == null || !ClientCertificates.validAt(cert, java.time.Instant.now())) {
+            return null;
         }
-        return null;
+        return new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(),
+                clientCertificates.issuedBy(cert, cms.caChain()), null); // the PEM: read by nothing on this path
     }
 
     private static byte[] read(HttpServletRequest request, int max) throws IOException {

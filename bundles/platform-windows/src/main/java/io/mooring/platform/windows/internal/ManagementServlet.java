@@ -1,11 +1,6 @@
 package io.mooring.platform.windows.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +17,7 @@ import io.mooring.api.DeviceRegistry;
 import io.mooring.api.InventoryService;
 import io.mooring.api.MooringException;
 import io.mooring.api.pki.CmsSigner;
+import io.mooring.spi.pki.ClientCertificates;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -45,6 +41,7 @@ public final class ManagementServlet extends HttpServlet {
     private final transient OmaDmProtocol protocol;
     private final int maxBytes;
     private final String proxyHeader;
+    private final transient ClientCertificates proxied = new ClientCertificates();
 
     @Activate
     public ManagementServlet(@Reference DeviceRegistry devices, @Reference CommandService commands, @Reference InventoryService inventory,
@@ -103,13 +100,7 @@ public final class ManagementServlet extends HttpServlet {
             return chain[0];
         }
         if (!proxyHeader.isBlank() && request.getHeader(proxyHeader) != null) {
-            try {
-                String pem = URLDecoder.decode(request.getHeader(proxyHeader), StandardCharsets.US_ASCII);
-                return (X509Certificate) CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-            } catch (CertificateException | IllegalArgumentException e) {
-                return null;
-            }
+            return proxied.fromHeader(request.getHeader(proxyHeader));
         }
         return null;
     }

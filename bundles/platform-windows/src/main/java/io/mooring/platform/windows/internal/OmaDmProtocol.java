@@ -1,8 +1,6 @@
 package io.mooring.platform.windows.internal;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +26,7 @@ import io.mooring.api.CommandTarget;
 import io.mooring.api.CommandType;
 import io.mooring.api.Device;
 import io.mooring.api.DeviceAttributes;
+import io.mooring.spi.pki.ClientCertificates;
 import io.mooring.api.DeviceDescription;
 import io.mooring.api.DeviceId;
 import io.mooring.api.DeviceRegistry;
@@ -58,6 +57,8 @@ final class OmaDmProtocol {
     static final Duration SESSION_REUSE = Duration.ofMinutes(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(OmaDmProtocol.class);
+    /** Issuer checks, once per certificate (a PC shows the same one every session). */
+    private final ClientCertificates certificates = new ClientCertificates();
 
     /** What to answer; {@code body} is null for plain HTTP refusals, whose reason is in {@code reason}. */
     record Answer(int status, byte[] body, String contentType, String reason) {
@@ -196,22 +197,10 @@ final class OmaDmProtocol {
         if (cert == null) {
             throw new Refused("407", "no client certificate");
         }
-        try {
-            cert.checkValidity(java.util.Date.from(clock.instant()));
-        } catch (CertificateException e) {
+        if (!ClientCertificates.validAt(cert, clock.instant())) {
             throw new Refused("401", "the client certificate is not valid now");
         }
-        boolean ours = false;
-        for (X509Certificate ca : caChain.get()) {
-            try {
-                cert.verify(ca.getPublicKey());
-                ours = true;
-                break;
-            } catch (GeneralSecurityException e) {
-                // not this issuer
-            }
-        }
-        if (!ours) {
+        if (!certificates.issuedBy(cert, caChain.get())) {
             throw new Refused("401", "the client certificate was not issued by Mooring's CA");
         }
         DeviceId id = deviceIdOf(cert);

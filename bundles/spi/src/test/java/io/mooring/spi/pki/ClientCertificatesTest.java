@@ -1,4 +1,4 @@
-package io.mooring.platform.apple.internal;
+package io.mooring.spi.pki;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 
-import io.mooring.api.pki.CmsSigner.SignerIdentity;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Client certificates presented over TLS or passed on by a proxy: whose they are, and when they stop counting. */
+/** Client certificates presented over TLS or passed on by a proxy: read once, and whose CA issued them. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClientCertificatesTest {
     KeyPair caKeys;
@@ -53,8 +52,10 @@ class ClientCertificatesTest {
                 .build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate())));
     }
 
-    static String header(X509Certificate cert) {
-        return URLEncoder.encode(ClientCertificates.pem(cert), StandardCharsets.US_ASCII);
+    static String header(X509Certificate cert) throws Exception {
+        String pem = "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(cert.getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
+        return URLEncoder.encode(pem, StandardCharsets.US_ASCII);
     }
 
     @Test
@@ -63,12 +64,11 @@ class ClientCertificatesTest {
         X509Certificate device = cert("CN=dev-1,O=Mooring", deviceKeys, "CN=Mooring CA", caKeys, 365);
 
         for (int i = 0; i < 3; i++) {
-            SignerIdentity tls = certificates.identity(device, List.of(ca));
-            SignerIdentity proxied = certificates.identity(header(device), List.of(ca));
-            assertThat(tls.issuedByMooring()).isTrue();
-            assertThat(tls.serial()).isEqualTo(device.getSerialNumber().toString(16));
-            assertThat(tls.subject()).isEqualTo(device.getSubjectX500Principal().getName()).contains("CN=dev-1");
-            assertThat(proxied).isEqualTo(tls);
+            X509Certificate proxied = certificates.fromHeader(header(device));
+            assertThat(proxied).isEqualTo(device);
+            assertThat(certificates.issuedBy(device, List.of(ca))).isTrue();
+            assertThat(certificates.issuedBy(proxied, List.of(ca))).isTrue();
+            assertThat(proxied.getSubjectX500Principal().getName()).contains("CN=dev-1");
         }
     }
 
@@ -77,15 +77,15 @@ class ClientCertificatesTest {
         ClientCertificates certificates = new ClientCertificates();
         X509Certificate forged = cert("CN=dev-1,O=Mooring", deviceKeys, "CN=Mooring CA", otherKeys, 365);
 
-        assertThat(certificates.identity(forged, List.of(ca)).issuedByMooring()).isFalse();
-        assertThat(certificates.identity(header(forged), List.of(ca)).issuedByMooring()).isFalse();
+        assertThat(certificates.issuedBy(forged, List.of(ca))).isFalse();
+        assertThat(certificates.issuedBy(certificates.fromHeader(header(forged)), List.of(ca))).isFalse();
         // after a CA change the same bytes are checked again, not taken from what was remembered
-        assertThat(certificates.identity(forged, List.of(otherCa)).issuedByMooring()).isTrue();
-        assertThat(certificates.identity(forged, List.of(ca)).issuedByMooring()).isFalse();
+        assertThat(certificates.issuedBy(forged, List.of(otherCa))).isTrue();
+        assertThat(certificates.issuedBy(forged, List.of(ca))).isFalse();
     }
 
     @Test
-    void expiredOrNotYetValidCertificatesAndGarbageIdentifyNoOne() throws Exception {
+    void expiredOrNotYetValidCertificatesAreNotValidNowThoughMooringsCaIssuedThem() throws Exception {
         ClientCertificates certificates = new ClientCertificates();
         Instant now = Instant.now();
         X509Certificate expired = cert("CN=dev-2,O=Mooring", deviceKeys, "CN=Mooring CA", caKeys, now.minus(10, ChronoUnit.DAYS),
@@ -93,9 +93,17 @@ class ClientCertificatesTest {
         X509Certificate future = cert("CN=dev-3,O=Mooring", deviceKeys, "CN=Mooring CA", caKeys, now.plus(1, ChronoUnit.DAYS),
                 now.plus(10, ChronoUnit.DAYS));
 
-        assertThat(certificates.identity(expired, List.of(ca))).isNull();
-        assertThat(certificates.identity(header(future), List.of(ca))).isNull();
-        assertThat(certificates.identity("-----BEGIN%20CERTIFICATE-----%0Anot-base64%0A-----END%20CERTIFICATE-----", List.of(ca))).isNull();
-        assertThat(certificates.identity("%zz", List.of(ca))).isNull();
+        assertThat(ClientCertificates.validAt(expired, now)).isFalse();
+        assertThat(ClientCertificates.validAt(certificates.fromHeader(header(future)), now)).isFalse();
+        assertThat(ClientCertificates.validAt(future, now.plus(2, ChronoUnit.DAYS))).isTrue();
+        assertThat(certificates.issuedBy(expired, List.of(ca))).isTrue();
+    }
+
+    @Test
+    void garbageInTheHeaderIsNoCertificate() throws Exception {
+        ClientCertificates certificates = new ClientCertificates();
+        assertThat(certificates.fromHeader("-----BEGIN%20CERTIFICATE-----%0Anot-base64%0A-----END%20CERTIFICATE-----")).isNull();
+        assertThat(certificates.fromHeader("%zz")).isNull();
+        assertThat(certificates.fromHeader("")).isNull();
     }
 }
