@@ -3,6 +3,7 @@
 # Usage: bench/apple-checkins.sh [h2|postgres] [devices] [seconds] [client threads] [proxy|signed]
 #   (after ./mvnw install -DskipTests). proxy: devices behind a TLS-terminating proxy that passes their client
 #   certificate on (the production setup); signed: devices straight to the HTTPS port, every message signed.
+#   WARMUP=seconds of uncounted rounds before measuring (60: on two cores the JIT needs that long to catch up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 devices=${2:-300}; seconds=${3:-30}; threads=${4:-16}; mode=${5:-proxy}
@@ -15,6 +16,6 @@ configure() {
 }
 start_distribution "${1:-h2}"
 echo "distribution up on $db; $devices devices, $seconds s, $threads client threads, $mode"
-measure ./mvnw -q -pl bench exec:java -Dbench=io.mooring.bench.AppleCheckinBenchmark \
+measure ./mvnw -q -pl bench exec:java -Dbench=io.mooring.bench.AppleCheckinBenchmark -Dbench.warmup="${WARMUP:-60}" \
   -Dexec.args="http://127.0.0.1:$port/ bench-password-0123 $devices $seconds $threads $mode X-Client-Certificate"
 write_profile

@@ -26,14 +26,21 @@ import io.mooring.testkit.WindowsPc;
 
 /**
  * OMA-DM sessions per second sustained by a running distribution, with simulated Windows PCs on the same
- * machine, over HTTPS with each PC's client certificate. Each round queues one policy (a Restrictions
- * Atomic) to the whole Windows platform through the admin API, then every PC runs one session (Alert +
- * DevInfo → the Atomic → its Statuses → the closing message). Reports sessions/s, OMA-DM messages/s and
- * p50/p99 request latency; then queues 15 policy commands at once and reports the wall time until every PC
- * has run its session and core counts every delivery acknowledged. Started by
- * {@code bench/windows-sessions.sh}, which boots the distribution on H2 or PostgreSQL.
+ * machine. Each round queues one policy (a Restrictions Atomic) to the whole Windows platform through the
+ * admin API, then every PC runs one session (Alert + DevInfo → the Atomic → its Statuses → the closing
+ * message). Reports sessions/s, OMA-DM messages/s and p50/p99 request latency; then queues 15 policy
+ * commands at once and reports the wall time until every PC has run its session and core counts every
+ * delivery acknowledged. Started by {@code bench/windows-sessions.sh}, which boots the distribution on H2
+ * or PostgreSQL.
  *
- * Arguments: base URL (http://127.0.0.1:port/), admin password, PCs, seconds, client threads, HTTPS port.
+ * Two ways in: {@code tls} (each PC straight to Mooring's HTTPS port with its client certificate, one TLS
+ * connection per session as Windows keeps it, all of it done by the full simulator whose TLS shares this
+ * machine with the server) and {@code proxy} (the PCs behind a TLS-terminating proxy that passes their
+ * client certificate on in a header; the proxy's side is {@link ProxiedWindowsLoad}). Either way the PCs
+ * enroll and report their first inventory through the full simulator.
+ *
+ * Arguments: base URL (http://127.0.0.1:port/), admin password, PCs, seconds, client threads, HTTPS port,
+ * mode (tls or proxy), the client-certificate header the server trusts (proxy mode).
  */
 public final class WindowsSessionBenchmark {
     public static void main(String[] args) throws Exception {
@@ -43,6 +50,8 @@ public final class WindowsSessionBenchmark {
         int seconds = Integer.parseInt(args[3]);
         int threads = Integer.parseInt(args[4]);
         int tls = Integer.parseInt(args[5]);
+        String mode = args.length > 6 ? args[6] : "tls";
+        String header = args.length > 7 ? args[7] : "X-Client-Certificate";
         // each PC keeps its own TLS connection through a session, as a real PC does: the JDK's HTTP client caches 5 per server unless told
         System.setProperty("http.maxConnections", Integer.toString(Math.max(5, 2 * n)));
         HttpClient http = HttpClient.newHttpClient();
@@ -75,7 +84,30 @@ public final class WindowsSessionBenchmark {
             sessions(pool, pcs);
             System.out.printf("first sessions with inventory (25 Gets each): %.1f s%n", (System.nanoTime() - i0) / 1e9);
 
-            System.out.printf("measuring for %d s%n", seconds);
+            ProxiedWindowsLoad proxied = mode.equals("proxy") ? new ProxiedWindowsLoad(base, header, pcs, threads) : null;
+            Sessions runner = proxied != null ? () -> {
+                ProxiedWindowsLoad.Round r = proxied.round();
+                if (r.failures() > 0) {
+                    throw new IllegalStateException(r.failures() + " sessions refused");
+                }
+                return new Tally(r.sessions(), r.messages(), r.latencies());
+            } : () -> {
+                Tally t = new Tally(0, 0, new ArrayList<>());
+                for (WindowsPc.Session s : sessions(pool, pcs)) {
+                    t = new Tally(t.sessions() + 1, t.messages() + s.messages(), t.latencies());
+                    t.latencies().addAll(s.requestNanos());
+                }
+                return t;
+            };
+            // warm-up rounds, not counted: a server that has run for a while has its hot paths compiled (on two cores the
+            // JIT needs a minute or more of traffic to catch up), so the clock starts after -Dbench.warmup seconds (60)
+            long warmUntil = System.nanoTime() + Duration.ofSeconds(Integer.getInteger("bench.warmup", 60)).toNanos();
+            for (int warm = 0; warm == 0 || System.nanoTime() < warmUntil; warm++) {
+                AppleCheckinBenchmark.post(http, base, auth, "api/v1/commands", Map.of("type", "Restrictions", "platform", "windows",
+                        "payload", Map.of("camera", warm % 2 == 0, "bluetooth", true)));
+                runner.run();
+            }
+            System.out.printf("measuring for %d s (%s)%n", seconds, proxied != null ? "through a TLS-terminating proxy" : "TLS to each PC");
             List<Long> latencies = new ArrayList<>();
             long sessions = 0;
             long messages = 0;
@@ -85,11 +117,10 @@ public final class WindowsSessionBenchmark {
             while (System.nanoTime() < deadline) {
                 AppleCheckinBenchmark.post(http, base, auth, "api/v1/commands", Map.of("type", "Restrictions", "platform", "windows",
                         "payload", Map.of("camera", rounds % 2 == 0, "bluetooth", true)));
-                for (WindowsPc.Session s : sessions(pool, pcs)) {
-                    sessions++;
-                    messages += s.messages();
-                    latencies.addAll(s.requestNanos());
-                }
+                Tally t = runner.run();
+                sessions += t.sessions();
+                messages += t.messages();
+                latencies.addAll(t.latencies());
                 rounds++;
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
@@ -105,19 +136,27 @@ public final class WindowsSessionBenchmark {
                         Map.of("items", List.of(Map.of("uri", "./Device/Vendor/MSFT/Policy/Config/Bench/Setting" + i, "format", "int", "data", i)))))
                         .get("id").asText());
             }
-            long m0 = 0;
-            for (WindowsPc.Session s : sessions(pool, pcs)) {
-                m0 += s.messages();
-            }
+            long m0 = runner.run().messages();
             long acknowledged = 0;
             for (String id : ids) {
                 acknowledged += get(http, base, auth, "api/v1/commands/" + id).path("deliveries").path("ACKNOWLEDGED").asLong();
             }
             System.out.printf("15 policy commands to %d PCs, each PC one session (%.1f round trips): %,d of %,d deliveries acknowledged in %.1f s%n",
                     pcs.size(), m0 / (double) pcs.size(), acknowledged, 15L * pcs.size(), (System.nanoTime() - q0) / 1e9);
+            if (proxied != null) {
+                proxied.close();
+            }
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    record Tally(long sessions, long messages, List<Long> latencies) {
+    }
+
+    /** One session of every PC. */
+    interface Sessions {
+        Tally run() throws Exception;
     }
 
     interface Task {

@@ -2,7 +2,6 @@ package io.mooring.persistence.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -31,7 +30,7 @@ final class DeviceRows {
         return new Device(new DeviceId(UUID.fromString(rs.getString(1))), new TenantId(rs.getString(2)), new PlatformId(rs.getString(3)),
                 DeviceState.valueOf(rs.getString(4)),
                 new DeviceDescription(rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
-                instant(rs.getTimestamp(15)), instant(rs.getTimestamp(16)), push);
+                SqlTime.get(rs, 15), SqlTime.get(rs, 16), push);
     }
 
     static Device map(DeviceEntity e) {
@@ -49,11 +48,8 @@ final class DeviceRows {
         e.hardwareId = d.hardwareId();
     }
 
-    static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    static Timestamp timestamp(Instant i) {
-        return i == null ? null : Timestamp.from(i);
+    /** For parameters of the JPA stores' native queries, which EclipseLink binds as JDBC timestamps. */
+    static java.sql.Timestamp timestamp(Instant i) {
+        return i == null ? null : java.sql.Timestamp.from(i);
     }
 }

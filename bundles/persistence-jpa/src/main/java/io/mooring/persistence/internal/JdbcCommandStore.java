@@ -4,8 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -146,7 +146,7 @@ public final class JdbcCommandStore implements CommandStore {
     private static int bindFanOut(PreparedStatement p, CommandId id, long seq, Instant now, TenantId tenant) throws SQLException {
         p.setString(1, id.toString());
         p.setLong(2, seq);
-        p.setTimestamp(3, Timestamp.from(now));
+        SqlTime.set(p, 3, now);
         p.setString(4, tenant.value());
         return 5;
     }
@@ -161,8 +161,8 @@ public final class JdbcCommandStore implements CommandStore {
             p.setString(3, type.name());
             p.setString(4, Json.write(payload));
             p.setString(5, actor.toString());
-            p.setTimestamp(6, Timestamp.from(now));
-            p.setTimestamp(7, DeviceRows.timestamp(expiresAt));
+            SqlTime.set(p, 6, now);
+            SqlTime.set(p, 7, expiresAt);
             p.executeUpdate();
             try (ResultSet keys = p.getGeneratedKeys()) {
                 keys.next();
@@ -193,8 +193,8 @@ public final class JdbcCommandStore implements CommandStore {
                 Actor actor = new Actor(Actor.Kind.valueOf(issuedBy.substring(0, colon).toUpperCase(java.util.Locale.ROOT)), issuedBy.substring(colon + 1));
                 CommandType type = new CommandType(rs.getString(1));
                 Map<String, Object> payload = Json.readMap(rs.getString(2));
-                Instant created = DeviceRows.instant(rs.getTimestamp(4));
-                Instant expires = DeviceRows.instant(rs.getTimestamp(5));
+                Instant created = SqlTime.get(rs, 4);
+                Instant expires = SqlTime.get(rs, 5);
                 try (PreparedStatement q = c.prepareStatement("SELECT state, COUNT(*) FROM command_delivery WHERE command_id = ? GROUP BY state")) {
                     q.setString(1, id.toString());
                     try (ResultSet r = q.executeQuery()) {
@@ -213,7 +213,7 @@ public final class JdbcCommandStore implements CommandStore {
         return jdbc.inTransaction(c -> {
             try (PreparedStatement p = c.prepareStatement(
                     "UPDATE command_delivery SET state = 'CANCELED', completed_at = ? WHERE command_id = ? AND tenant_id = ? AND state = 'QUEUED'")) {
-                p.setTimestamp(1, Timestamp.from(now));
+                SqlTime.set(p, 1, now);
                 p.setString(2, id.toString());
                 p.setString(3, tenant.value());
                 return (long) p.executeUpdate();
@@ -247,8 +247,8 @@ public final class JdbcCommandStore implements CommandStore {
                         CommandResult result = status == null ? null
                                 : new CommandResult(CommandResult.Outcome.valueOf(status), Json.readMap(rs.getString(9)), rs.getString(10));
                         items.add(new Delivery(new CommandId(UUID.fromString(rs.getString(1))), device, new CommandType(rs.getString(2)),
-                                DeliveryState.valueOf(rs.getString(3)), rs.getInt(4), DeviceRows.instant(rs.getTimestamp(5)),
-                                DeviceRows.instant(rs.getTimestamp(6)), DeviceRows.instant(rs.getTimestamp(7)), result));
+                                DeliveryState.valueOf(rs.getString(3)), rs.getInt(4), SqlTime.get(rs, 5),
+                                SqlTime.get(rs, 6), SqlTime.get(rs, 7), result));
                     }
                 }
             }
@@ -276,11 +276,10 @@ public final class JdbcCommandStore implements CommandStore {
         if (jdbc.postgres()) {
             List<Object[]> rows = new ArrayList<>(max);
             try (PreparedStatement p = c.prepareStatement(NEXT_POSTGRES)) {
-                Timestamp t = Timestamp.from(now);
-                p.setTimestamp(1, t);
+                SqlTime.set(p, 1, now);
                 p.setString(2, device.toString());
                 p.setString(3, device.toString());
-                p.setTimestamp(4, t);
+                SqlTime.set(p, 4, now);
                 p.setInt(5, max);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
@@ -300,7 +299,7 @@ public final class JdbcCommandStore implements CommandStore {
                 + "USE INDEX (command_delivery_pending) JOIN command c ON c.id = d.command_id WHERE d.device_id = ? AND d.state IN ('QUEUED', 'SENT') "
                 + "AND (c.expires_at IS NULL OR c.expires_at > ?) ORDER BY d.command_seq LIMIT ?")) {
             p.setString(1, device.toString());
-            p.setTimestamp(2, Timestamp.from(now));
+            SqlTime.set(p, 2, now);
             p.setInt(3, max);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -313,7 +312,7 @@ public final class JdbcCommandStore implements CommandStore {
             try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'SENT', attempts = attempts + 1, sent_at = ? "
                     + "WHERE " + deliveryKey + " AND " + stillOpen)) {
                 for (PendingCommand pc : out) {
-                    p.setTimestamp(1, Timestamp.from(now));
+                    SqlTime.set(p, 1, now);
                     p.setString(2, device.toString());
                     p.setString(3, pc.id().toString());
                     p.addBatch();
@@ -331,6 +330,10 @@ public final class JdbcCommandStore implements CommandStore {
 
     @Override
     public CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now) {
+        if (results.isEmpty()) {
+            // nothing to record: the hand-out alone (on PostgreSQL one statement, without a transaction round trip)
+            return new CommandService.Exchange(Map.of(), max > 0 ? nextFor(device, max, now) : List.of());
+        }
         return jdbc.inTransaction(c -> {
             Map<CommandId, Completion> completions = new LinkedHashMap<>();
             for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
@@ -356,7 +359,7 @@ public final class JdbcCommandStore implements CommandStore {
             try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = ?, completed_at = ?, result_status = ?, "
                     + "result_data = ?, result_error = ? WHERE " + deliveryKey + " AND " + stillOpen)) {
                 p.setString(1, finalState.name());
-                p.setTimestamp(2, Timestamp.from(now));
+                SqlTime.set(p, 2, now);
                 p.setString(3, result.outcome().name());
                 p.setString(4, Json.write(result.data()));
                 p.setString(5, result.error());
@@ -389,7 +392,7 @@ public final class JdbcCommandStore implements CommandStore {
     }
 
     private static long expire(Connection c, Instant now) throws SQLException {
-        Timestamp t = Timestamp.from(now);
+        OffsetDateTime t = SqlTime.value(now);
         return update(c, "UPDATE command_delivery SET state = 'EXPIRED', completed_at = ? WHERE state IN ('QUEUED', 'SENT') "
                 + "AND command_id IN (SELECT id FROM command WHERE expires_at IS NOT NULL AND expires_at <= ?)", t, t);
     }
@@ -422,7 +425,7 @@ public final class JdbcCommandStore implements CommandStore {
     }
 
     private static long prune(Connection c, Instant before) throws SQLException {
-        Timestamp t = Timestamp.from(before);
+        OffsetDateTime t = SqlTime.value(before);
         long rows = update(c, "DELETE FROM command_delivery WHERE state = 'ACKNOWLEDGED' AND completed_at < ?", t);
         update(c, "DELETE FROM command WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM command_delivery d WHERE d.command_id = command.id)", t);
         return rows;

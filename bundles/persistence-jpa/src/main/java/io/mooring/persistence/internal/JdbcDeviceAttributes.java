@@ -2,7 +2,6 @@ package io.mooring.persistence.internal;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -24,6 +23,8 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._:-]{0,99}");
 
     private final Jdbc jdbc;
+    /** Insert or overwrite in one statement (no transaction of its own): nothing is written for a device that does not exist. */
+    private final String upsert;
 
     @Activate
     public JdbcDeviceAttributes(@Reference MigratedDatabase database) {
@@ -32,6 +33,10 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
 
     JdbcDeviceAttributes(Jdbc jdbc) {
         this.jdbc = jdbc;
+        this.upsert = jdbc.postgres()
+                ? "INSERT INTO device_attribute (device_id, name, content, updated_at) SELECT id, ?, ?, ? FROM device WHERE id = ? "
+                        + "ON CONFLICT (device_id, name) DO UPDATE SET content = EXCLUDED.content, updated_at = EXCLUDED.updated_at"
+                : "MERGE INTO device_attribute (device_id, name, content, updated_at) KEY (device_id, name) SELECT id, ?, ?, ? FROM device WHERE id = ?";
     }
 
     @Override
@@ -40,26 +45,28 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
         if (value != null && value.length > MAX_VALUE) {
             throw new ValidationException(name, "a device attribute holds at most " + MAX_VALUE + " bytes");
         }
-        jdbc.inTransaction(c -> {
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM device_attribute WHERE device_id = ? AND name = ?")) {
-                p.setString(1, device.toString());
-                p.setString(2, name);
-                p.executeUpdate();
-            }
-            if (value != null) {
-                try (PreparedStatement p = c.prepareStatement(
-                        "INSERT INTO device_attribute (device_id, name, content, updated_at) SELECT id, ?, ?, ? FROM device WHERE id = ?")) {
-                    p.setString(1, name);
-                    p.setString(2, Base64.getEncoder().encodeToString(value));
-                    p.setTimestamp(3, Timestamp.from(Instant.now()));
-                    p.setString(4, device.toString());
-                    if (p.executeUpdate() != 1) {
-                        throw new NotFoundException("device " + device + " does not exist");
-                    }
+        if (value == null) {
+            jdbc.single(c -> {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM device_attribute WHERE device_id = ? AND name = ?")) {
+                    p.setString(1, device.toString());
+                    p.setString(2, name);
+                    return p.executeUpdate();
                 }
+            });
+            return;
+        }
+        int written = jdbc.single(c -> {
+            try (PreparedStatement p = c.prepareStatement(upsert)) {
+                p.setString(1, name);
+                p.setString(2, Base64.getEncoder().encodeToString(value));
+                SqlTime.set(p, 3, Instant.now());
+                p.setString(4, device.toString());
+                return p.executeUpdate();
             }
-            return null;
         });
+        if (written != 1) {
+            throw new NotFoundException("device " + device + " does not exist");
+        }
     }
 
     @Override

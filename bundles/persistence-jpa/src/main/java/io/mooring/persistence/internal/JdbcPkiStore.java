@@ -3,7 +3,6 @@ package io.mooring.persistence.internal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +42,8 @@ public final class JdbcPkiStore implements PkiStore {
                 p.setString(1, secretHash);
                 p.setString(2, tenant.value());
                 p.setString(3, purpose);
-                p.setTimestamp(4, Timestamp.from(expiresAt));
-                p.setTimestamp(5, Timestamp.from(now));
+                SqlTime.set(p, 4, expiresAt);
+                SqlTime.set(p, 5, now);
                 return p.executeUpdate();
             }
         });
@@ -55,7 +54,7 @@ public final class JdbcPkiStore implements PkiStore {
         return jdbc.inTransaction(c -> {
             String tenant;
             Instant expires;
-            Timestamp used;
+            Instant used;
             String purpose;
             try (PreparedStatement p = c.prepareStatement("SELECT tenant_id, expires_at, used_at, purpose FROM scep_challenge WHERE secret_hash = ? FOR UPDATE")) {
                 p.setString(1, secretHash);
@@ -64,8 +63,8 @@ public final class JdbcPkiStore implements PkiStore {
                         return new RedeemedChallenge(Redemption.UNKNOWN, null, null);
                     }
                     tenant = rs.getString(1);
-                    expires = rs.getTimestamp(2).toInstant();
-                    used = rs.getTimestamp(3);
+                    expires = SqlTime.get(rs, 2);
+                    used = SqlTime.get(rs, 3);
                     purpose = rs.getString(4);
                 }
             }
@@ -76,7 +75,7 @@ public final class JdbcPkiStore implements PkiStore {
                 return new RedeemedChallenge(Redemption.EXPIRED, new TenantId(tenant), purpose);
             }
             try (PreparedStatement p = c.prepareStatement("UPDATE scep_challenge SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL")) {
-                p.setTimestamp(1, Timestamp.from(now));
+                SqlTime.set(p, 1, now);
                 p.setString(2, secretHash);
                 if (p.executeUpdate() != 1) {
                     return new RedeemedChallenge(Redemption.USED, new TenantId(tenant), purpose);
@@ -93,10 +92,10 @@ public final class JdbcPkiStore implements PkiStore {
                 p.setString(1, cert.serial());
                 p.setString(2, cert.tenant().value());
                 p.setString(3, cert.subject());
-                p.setTimestamp(4, Timestamp.from(cert.notBefore()));
-                p.setTimestamp(5, Timestamp.from(cert.notAfter()));
+                SqlTime.set(p, 4, cert.notBefore());
+                SqlTime.set(p, 5, cert.notAfter());
                 p.setString(6, cert.status().name());
-                p.setTimestamp(7, Timestamp.from(cert.issuedAt()));
+                SqlTime.set(p, 7, cert.issuedAt());
                 p.setString(8, cert.pem());
                 return p.executeUpdate();
             }
@@ -167,7 +166,7 @@ public final class JdbcPkiStore implements PkiStore {
             }
             try (PreparedStatement p = c.prepareStatement("UPDATE issued_certificate SET status = 'REVOKED', revoked_at = ? WHERE serial = ?")) {
                 for (String serial : serials) {
-                    p.setTimestamp(1, Timestamp.from(now));
+                    SqlTime.set(p, 1, now);
                     p.setString(2, serial);
                     p.addBatch();
                 }
@@ -183,10 +182,10 @@ public final class JdbcPkiStore implements PkiStore {
             List<Revoked> out = new ArrayList<>();
             try (PreparedStatement p = c.prepareStatement("SELECT serial, revoked_at FROM issued_certificate WHERE status = 'REVOKED' "
                     + "AND not_after > ? ORDER BY revoked_at")) {
-                p.setTimestamp(1, Timestamp.from(Instant.now()));
+                SqlTime.set(p, 1, Instant.now());
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Revoked(rs.getString(1), rs.getTimestamp(2).toInstant()));
+                        out.add(new Revoked(rs.getString(1), SqlTime.get(rs, 2)));
                     }
                 }
             }
@@ -207,11 +206,11 @@ public final class JdbcPkiStore implements PkiStore {
                 p.setString(1, cert.tenant().value());
                 p.setString(2, cert.topic());
                 p.setString(3, cert.subject());
-                p.setTimestamp(4, Timestamp.from(cert.notBefore()));
-                p.setTimestamp(5, Timestamp.from(cert.notAfter()));
+                SqlTime.set(p, 4, cert.notBefore());
+                SqlTime.set(p, 5, cert.notAfter());
                 p.setString(6, certificatePem);
                 p.setString(7, encryptedKeyPem);
-                p.setTimestamp(8, Timestamp.from(cert.uploadedAt()));
+                SqlTime.set(p, 8, cert.uploadedAt());
                 p.setString(9, cert.uploadedBy());
                 return p.executeUpdate();
             }
@@ -251,8 +250,8 @@ public final class JdbcPkiStore implements PkiStore {
                 }
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new PushCertificate(new TenantId(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
-                                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getString(7)));
+                        out.add(new PushCertificate(new TenantId(rs.getString(1)), rs.getString(2), rs.getString(3), SqlTime.get(rs, 4),
+                                SqlTime.get(rs, 5), SqlTime.get(rs, 6), rs.getString(7)));
                     }
                 }
             }
@@ -261,7 +260,7 @@ public final class JdbcPkiStore implements PkiStore {
     }
 
     private static IssuedCertificate map(ResultSet rs) throws SQLException {
-        return new IssuedCertificate(rs.getString(1), new TenantId(rs.getString(2)), rs.getString(3), rs.getTimestamp(4).toInstant(),
-                rs.getTimestamp(5).toInstant(), IssuedCertificate.Status.valueOf(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getString(8));
+        return new IssuedCertificate(rs.getString(1), new TenantId(rs.getString(2)), rs.getString(3), SqlTime.get(rs, 4),
+                SqlTime.get(rs, 5), IssuedCertificate.Status.valueOf(rs.getString(6)), SqlTime.get(rs, 7), rs.getString(8));
     }
 }

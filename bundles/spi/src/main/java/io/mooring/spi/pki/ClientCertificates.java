@@ -11,6 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+import io.mooring.api.DeviceId;
+
 /**
  * Devices' TLS client certificates, presented to Mooring's connector or passed on by a trusted proxy,
  * read and checked once and remembered: a device shows the same certificate on every message, and parsing
@@ -27,6 +33,7 @@ public final class ClientCertificates {
 
     private final Map<String, X509Certificate> parsed = lru();
     private final Map<ByteBuffer, Issued> checked = lru();
+    private final Map<String, DeviceId> named = lru();
 
     private static <K, V> Map<K, V> lru() {
         return new LinkedHashMap<>(1024, 0.75f, true) {
@@ -99,5 +106,35 @@ public final class ClientCertificates {
             checked.put(der, new Issued(List.copyOf(caChain), issued));
         }
         return issued;
+    }
+
+    /**
+     * The device a certificate Mooring's CA issued names: the CN of its subject (RFC 2253, as
+     * {@code X500Principal.getName()} gives it) is the device id. Null when the subject names no device.
+     */
+    public DeviceId deviceNamedBy(String subject) {
+        synchronized (named) {
+            DeviceId known = named.get(subject);
+            if (known != null) {
+                return known;
+            }
+        }
+        DeviceId id = null;
+        try {
+            for (Rdn rdn : new LdapName(subject).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    id = DeviceId.parse(String.valueOf(rdn.getValue()));
+                    break;
+                }
+            }
+        } catch (InvalidNameException | RuntimeException e) {
+            return null;
+        }
+        if (id != null) {
+            synchronized (named) {
+                named.put(subject, id);
+            }
+        }
+        return id;
     }
 }

@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 
+import io.mooring.api.DeviceId;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -105,5 +106,19 @@ class ClientCertificatesTest {
         assertThat(certificates.fromHeader("-----BEGIN%20CERTIFICATE-----%0Anot-base64%0A-----END%20CERTIFICATE-----")).isNull();
         assertThat(certificates.fromHeader("%zz")).isNull();
         assertThat(certificates.fromHeader("")).isNull();
+    }
+
+    @Test
+    void theCommonNameOfAMooringIdentityIsItsDevice() {
+        ClientCertificates certificates = new ClientCertificates();
+        DeviceId device = DeviceId.random();
+        for (int i = 0; i < 2; i++) {
+            assertThat(certificates.deviceNamedBy("CN=" + device + ",O=Mooring")).isEqualTo(device);
+            assertThat(certificates.deviceNamedBy("O=Mooring,CN=" + device)).isEqualTo(device);
+        }
+        assertThat(certificates.deviceNamedBy("CN=not-a-device,O=Mooring")).isNull();
+        assertThat(certificates.deviceNamedBy("O=Mooring")).isNull();
+        assertThat(certificates.deviceNamedBy("not a name")).isNull();
+        assertThat(certificates.deviceNamedBy("")).isNull();
     }
 }

@@ -9,10 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-
 import com.dd.plist.NSArray;
 import com.dd.plist.NSData;
 import com.dd.plist.NSDictionary;
@@ -36,6 +32,7 @@ import io.mooring.api.PushRegistration;
 import io.mooring.api.pki.CertificateInventory;
 import io.mooring.api.pki.Escrow;
 import io.mooring.api.pki.CmsSigner.SignerIdentity;
+import io.mooring.spi.pki.ClientCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +82,8 @@ final class AppleProtocol {
     private final AppleCommands encoder;
     private final DeviceFit fit;
     private final Clock clock;
+    /** Which device each identity's subject names, read once per identity. */
+    private final ClientCertificates names = new ClientCertificates();
 
     AppleProtocol(DeviceRegistry devices, CommandService commands, InventoryService inventory, DeviceAttributes attributes,
             CertificateInventory certificates, Escrow escrow, CommandSchema schema, Clock clock) {
@@ -115,7 +114,7 @@ final class AppleProtocol {
         if (!identity.issuedByMooring()) {
             return new Authenticated(Answer.refused(401, "the signing certificate was not issued by Mooring's CA"));
         }
-        DeviceId id = deviceIdOf(identity.subject());
+        DeviceId id = names.deviceNamedBy(identity.subject());
         // the device and everything this plugin keeps for it, in one read
         Optional<DeviceAttributes.Snapshot> snapshot = id == null ? Optional.empty() : attributes.snapshot(id, "apple.");
         Optional<Device> device = snapshot.map(DeviceAttributes.Snapshot::device);
@@ -136,19 +135,6 @@ final class AppleProtocol {
             return new Authenticated(Answer.refused(401, "the device proves itself with another certificate"));
         }
         return new Authenticated(device.get(), values, null);
-    }
-
-    static DeviceId deviceIdOf(String subject) {
-        try {
-            for (Rdn rdn : new LdapName(subject).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return DeviceId.parse(String.valueOf(rdn.getValue()));
-                }
-            }
-        } catch (InvalidNameException | RuntimeException e) {
-            return null;
-        }
-        return null;
     }
 
     // ---- check-in (CheckInURL) ----

@@ -13,10 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-
 import io.mooring.api.Actor;
 import io.mooring.api.CommandId;
 import io.mooring.api.CommandRequest;
@@ -57,7 +53,7 @@ final class OmaDmProtocol {
     static final Duration SESSION_REUSE = Duration.ofMinutes(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(OmaDmProtocol.class);
-    /** Issuer checks, once per certificate (a PC shows the same one every session). */
+    /** Issuer checks and the device each certificate names, once per certificate (a PC shows the same one every session). */
     private final ClientCertificates certificates = new ClientCertificates();
 
     /** What to answer; {@code body} is null for plain HTTP refusals, whose reason is in {@code reason}. */
@@ -203,7 +199,7 @@ final class OmaDmProtocol {
         if (!certificates.issuedBy(cert, caChain.get())) {
             throw new Refused("401", "the client certificate was not issued by Mooring's CA");
         }
-        DeviceId id = deviceIdOf(cert);
+        DeviceId id = certificates.deviceNamedBy(cert.getSubjectX500Principal().getName());
         if (id == null) {
             throw new Refused("403", "the certificate names no device");
         }
@@ -229,19 +225,6 @@ final class OmaDmProtocol {
 
     private static String utf8(byte[] value) {
         return value == null ? null : new String(value, StandardCharsets.UTF_8);
-    }
-
-    private static DeviceId deviceIdOf(X509Certificate cert) {
-        try {
-            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
-                if ("CN".equalsIgnoreCase(rdn.getType())) {
-                    return DeviceId.parse(String.valueOf(rdn.getValue()));
-                }
-            }
-        } catch (InvalidNameException | RuntimeException e) {
-            return null;
-        }
-        return null;
     }
 
     private static void statusOf(DmSession session, Command status) {
