@@ -215,6 +215,18 @@ public class AppleMdmIT extends MooringTestSupport {
             // unsigned, but over a TLS connection on which the device presents its identity: accepted
             assertEquals(200, putWithClientCertificate(pad, pad.profile().orElseThrow().mdm().serverUrl(),
                     pad.encode(Map.of("UDID", pad.udid(), "Status", "Idle"))));
+            // the iPad renews its identity by SCEP (a RenewalReq signed with the current one): the renewed identity is
+            // accepted and bound from its first message, the one it replaced is refused from then on
+            X509Certificate before = pad.identity();
+            java.security.PrivateKey beforeKey = pad.identityKey();
+            X509Certificate renewed = pad.renewIdentity();
+            assertFalse(renewed.getSerialNumber().equals(before.getSerialNumber()));
+            assertEquals(before.getSubjectX500Principal(), renewed.getSubjectX500Principal());
+            assertEquals(AppleDevice.Outcome.DONE, pad.checkIn().outcome());
+            assertEquals(401, putWithClientCertificate(before, beforeKey, pad, pad.profile().orElseThrow().mdm().serverUrl(),
+                    pad.encode(Map.of("UDID", pad.udid(), "Status", "Idle"))));
+            assertEquals(200, putWithClientCertificate(pad, pad.profile().orElseThrow().mdm().serverUrl(),
+                    pad.encode(Map.of("UDID", pad.udid(), "Status", "Idle"))));
             Map<String, Object> forged = new java.util.HashMap<>(pad.checkInPlist("TokenUpdate"));
             forged.put("UDID", fleet.get(0).udid());
             assertEquals(401, pad.send(checkin, pad.encode(forged), true).status());
@@ -236,9 +248,15 @@ public class AppleMdmIT extends MooringTestSupport {
 
     /** A PUT over HTTPS with the device's identity as TLS client certificate and no Mdm-Signature; the HTTP status. */
     static int putWithClientCertificate(AppleDevice device, URI uri, byte[] body) throws Exception {
+        return putWithClientCertificate(device.identity(), device.identityKey(), device, uri, body);
+    }
+
+    /** The same with a given identity (one the device held before, say), trusting the anchors of the device's profile. */
+    static int putWithClientCertificate(X509Certificate identity, java.security.PrivateKey key, AppleDevice device, URI uri, byte[] body)
+            throws Exception {
         java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
         keys.load(null, null);
-        keys.setKeyEntry("identity", device.identityKey(), new char[0], new java.security.cert.Certificate[] {device.identity()});
+        keys.setKeyEntry("identity", key, new char[0], new java.security.cert.Certificate[] {identity});
         javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, new char[0]);
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -431,6 +432,48 @@ public final class AppleDevice {
             commands.enrolled(installing);
             state = State.ENROLLED;
             return hardware.udid();
+        }
+    }
+
+    /**
+     * Renews the identity as a device does before it expires: a SCEP RenewalReq to the SCEP URL of its
+     * enrollment profile, for a new key and the same subject, signed with the current identity. From then on
+     * the device proves itself with the new identity. Returns it.
+     *
+     * @throws EnrollmentException (step SCEP) when the CA refuses; the device keeps its current identity
+     */
+    public X509Certificate renewIdentity() {
+        synchronized (session) {
+            requireEnrolled();
+            AppleEnrollmentProfile installed = profile;
+            AppleEnrollmentProfile.Scep payload = installed.scep();
+            HttpClient http = network.client(installed.anchors());
+            ScepClient client = new ScepClient(http, payload.url(), network.timeout(),
+                    (method, uri, status, elapsed) -> exchanges.add(new Exchange(Call.SCEP, method, uri, status, elapsed)));
+            KeyPair newKeys = AppleSignatures.rsaKeyPair(payload.keySize());
+            ScepClient.Reply reply;
+            ScepClient.CaCertificates certificates;
+            try {
+                Set<String> caps = client.caCaps();
+                certificates = client.caCertificates();
+                reply = client.pkiOperation(ScepClient.renewalReq(newKeys, payload.keyUsage(), certificates.recipient(), caps, identity,
+                        keys.getPrivate()), certificates, caps);
+            } catch (IOException e) {
+                throw failure(Call.SCEP, lastStatus(Call.SCEP).orElse(0), "SCEP renewal failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure(Call.SCEP, 0, "interrupted during SCEP renewal", e);
+            }
+            if (reply.status() != ScepClient.PkiStatus.SUCCESS) {
+                throw failure(Call.SCEP, 200, "the SCEP server answered the renewal " + reply.status()
+                        + (reply.failInfo() == null ? "" : " with failInfo " + reply.failInfo()), null);
+            }
+            if (!installed.anchors().isEmpty() && !chainsTo(reply.issued(), certificates.all(), installed.anchors())) {
+                throw failure(Call.SCEP, 200, "the renewed identity does not chain to a root certificate of the profile", null);
+            }
+            keys = newKeys;
+            identity = reply.issued();
+            return identity;
         }
     }
 

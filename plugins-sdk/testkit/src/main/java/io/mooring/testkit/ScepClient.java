@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -83,6 +84,7 @@ public final class ScepClient {
     static final ASN1ObjectIdentifier TRANSACTION_ID = new ASN1ObjectIdentifier("2.16.840.1.113733.1.9.7");
 
     static final String PKCS_REQ = "19";
+    static final String RENEWAL_REQ = "17";
     static final String CERT_REP = "3";
 
     /** Apple's SCEP payload {@code Key Usage}: 1 signing, 4 encryption, 5 both. */
@@ -93,8 +95,15 @@ public final class ScepClient {
     public record CaCertificates(X509Certificate ca, X509Certificate recipient, List<X509Certificate> all) {
     }
 
-    /** A built pkiMessage and what its reply must echo. */
-    public record Request(byte[] message, String transactionId, byte[] senderNonce, KeyPair keys, X509Certificate signer) {
+    /**
+     * A built pkiMessage and what its reply must echo. {@code keys} are the ones the certificate is asked for;
+     * {@code replyKey} opens the reply, which the CA encrypts for the request's signer (for a PKCSReq the same
+     * keys, for a RenewalReq the identity being renewed).
+     */
+    public record Request(byte[] message, String transactionId, byte[] senderNonce, KeyPair keys, X509Certificate signer, PrivateKey replyKey) {
+        public Request(byte[] message, String transactionId, byte[] senderNonce, KeyPair keys, X509Certificate signer) {
+            this(message, transactionId, senderNonce, keys, signer, keys.getPrivate());
+        }
     }
 
     /** RFC 8894 §3.2.1.3 pkiStatus. */
@@ -230,6 +239,20 @@ public final class ScepClient {
      */
     public static Request pkcsReq(KeyPair keys, X500Principal subject, String challenge, int keyUsage, X509Certificate recipient,
             Set<String> caps) {
+        return request(PKCS_REQ, keys, subject, challenge, keyUsage, recipient, caps, null, null);
+    }
+
+    /**
+     * Builds a RenewalReq (RFC 8894 §3.3.1.2): a PKCS#10 request for {@code keys} and the subject of the
+     * {@code current} identity, no challenge, signed with that identity and its key; the CA encrypts the reply for it.
+     */
+    public static Request renewalReq(KeyPair keys, int keyUsage, X509Certificate recipient, Set<String> caps, X509Certificate current,
+            PrivateKey currentKey) {
+        return request(RENEWAL_REQ, keys, current.getSubjectX500Principal(), null, keyUsage, recipient, caps, current, currentKey);
+    }
+
+    private static Request request(String messageType, KeyPair keys, X500Principal subject, String challenge, int keyUsage,
+            X509Certificate recipient, Set<String> caps, X509Certificate signedBy, PrivateKey signingKey) {
         boolean sha256 = caps.contains("SHA-256") || caps.contains("SCEPSTANDARD");
         boolean aes = caps.contains("AES") || caps.contains("SCEPSTANDARD");
         String signatureAlgorithm = sha256 ? "SHA256withRSA" : "SHA1withRSA";
@@ -256,24 +279,25 @@ public final class ScepClient {
                             .setProvider(AppleSignatures.BC).build())
                     .getEncoded();
 
-            X509Certificate signer = AppleSignatures.selfSigned(keys, subject, Duration.ofHours(1));
+            X509Certificate signer = signedBy != null ? signedBy : AppleSignatures.selfSigned(keys, subject, Duration.ofHours(1));
+            PrivateKey key = signedBy != null ? signingKey : keys.getPrivate();
             // RFC 8894 §3.2.1.1: a hash of the public key keeps the transaction the same across retries
             String transactionId = HexFormat.of().withUpperCase().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(keys.getPublic().getEncoded()));
             byte[] nonce = new byte[16];
             new SecureRandom().nextBytes(nonce);
             Hashtable<ASN1ObjectIdentifier, Attribute> attributes = new Hashtable<>();
-            put(attributes, MESSAGE_TYPE, new DERPrintableString(PKCS_REQ));
+            put(attributes, MESSAGE_TYPE, new DERPrintableString(messageType));
             put(attributes, TRANSACTION_ID, new DERPrintableString(transactionId));
             put(attributes, SENDER_NONCE, new DEROctetString(nonce));
             CMSSignedDataGenerator signed = new CMSSignedDataGenerator();
             signed.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(
                     new JcaDigestCalculatorProviderBuilder().setProvider(AppleSignatures.BC).build())
                     .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
-                    .build(new JcaContentSignerBuilder(signatureAlgorithm).setProvider(AppleSignatures.BC).build(keys.getPrivate()), signer));
+                    .build(new JcaContentSignerBuilder(signatureAlgorithm).setProvider(AppleSignatures.BC).build(key), signer));
             signed.addCertificate(new JcaX509CertificateHolder(signer));
             byte[] message = signed.generate(new CMSProcessableByteArray(enveloped), true).getEncoded();
-            return new Request(message, transactionId, nonce, keys, signer);
+            return new Request(message, transactionId, nonce, keys, signer, key);
         } catch (IOException | GeneralSecurityException | OperatorCreationException | CMSException e) {
             throw new IllegalStateException("cannot build a SCEP request for " + subject, e);
         }
@@ -361,7 +385,7 @@ public final class ScepClient {
             throw new ScepException("the CertRep's envelope has no recipient");
         }
         byte[] degenerate = recipients.iterator().next()
-                .getContent(new JceKeyTransEnvelopedRecipient(request.keys().getPrivate()).setProvider(AppleSignatures.BC));
+                .getContent(new JceKeyTransEnvelopedRecipient(request.replyKey()).setProvider(AppleSignatures.BC));
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter().setProvider(AppleSignatures.BC);
         for (Object holder : new CMSSignedData(degenerate).getCertificates().getMatches(null)) {
             X509Certificate certificate = converter.getCertificate((X509CertificateHolder) holder);

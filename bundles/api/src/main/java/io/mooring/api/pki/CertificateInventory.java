@@ -1,5 +1,7 @@
 package io.mooring.api.pki;
 
+import java.util.Optional;
+
 import io.mooring.api.DeviceId;
 import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
@@ -19,4 +21,7 @@ public interface CertificateInventory {
      * so unenrolling the device revokes it. False if the CA never issued it.
      */
     boolean bindToDevice(String serial, DeviceId device);
+
+    /** Device plane: the certificate of this serial (hex) as the CA issued it; empty if the CA never issued it. */
+    Optional<IssuedCertificate> find(String serial);
 }

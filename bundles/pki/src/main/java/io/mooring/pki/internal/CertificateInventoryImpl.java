@@ -1,5 +1,7 @@
 package io.mooring.pki.internal;
 
+import java.util.Optional;
+
 import io.mooring.api.DeviceId;
 import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
@@ -28,5 +30,10 @@ public final class CertificateInventoryImpl implements CertificateInventory {
     @Override
     public boolean bindToDevice(String serial, DeviceId device) {
         return store.bindCertificate(serial, device);
+    }
+
+    @Override
+    public Optional<IssuedCertificate> find(String serial) {
+        return store.findCertificate(serial);
     }
 }

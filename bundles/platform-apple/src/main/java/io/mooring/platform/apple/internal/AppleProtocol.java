@@ -31,6 +31,7 @@ import io.mooring.api.PendingCommand;
 import io.mooring.api.PushRegistration;
 import io.mooring.api.pki.CertificateInventory;
 import io.mooring.api.pki.Escrow;
+import io.mooring.api.pki.IssuedCertificate;
 import io.mooring.api.pki.CmsSigner.SignerIdentity;
 import io.mooring.spi.pki.ClientCertificates;
 import org.slf4j.Logger;
@@ -132,9 +133,29 @@ final class AppleProtocol {
             }
             attributes.put(id, ATTR_IDENTITY, utf8(identity.serial()));
         } else if (!new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8).equals(identity.serial())) {
-            return new Authenticated(Answer.refused(401, "the device proves itself with another certificate"));
+            if (!renews(device.get(), new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8), identity.serial())) {
+                return new Authenticated(Answer.refused(401, "the device proves itself with another certificate"));
+            }
+            certificates.bindToDevice(identity.serial(), id);
+            attributes.put(id, ATTR_IDENTITY, utf8(identity.serial()));
+            LOG.info("Apple device {} proves itself with its renewed identity {} (was {})", id, identity.serial(),
+                    new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8));
         }
         return new Authenticated(device.get(), values, null);
+    }
+
+    /**
+     * Whether the identity a device now shows renews the one it is bound to (SCEP RenewalReq, signed by the
+     * old identity, or a re-installed enrollment profile): Mooring's CA issued it later, to the same device
+     * of the same tenant, and has not revoked it. From then on the older identity is refused, as any older
+     * one always is.
+     */
+    private boolean renews(Device device, String boundSerial, String serial) {
+        Optional<IssuedCertificate> old = certificates.find(boundSerial);
+        Optional<IssuedCertificate> renewed = certificates.find(serial);
+        return old.isPresent() && renewed.isPresent() && renewed.get().status() == IssuedCertificate.Status.VALID
+                && renewed.get().tenant().equals(device.tenant()) && device.id().equals(names.deviceNamedBy(renewed.get().subject()))
+                && renewed.get().issuedAt().isAfter(old.get().issuedAt());
     }
 
     // ---- check-in (CheckInURL) ----

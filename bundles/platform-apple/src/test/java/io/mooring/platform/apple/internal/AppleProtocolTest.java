@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,7 @@ import io.mooring.api.CommandResult;
 import io.mooring.api.Device;
 import io.mooring.api.DeviceState;
 import io.mooring.api.pki.CmsSigner.SignerIdentity;
+import io.mooring.api.pki.IssuedCertificate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,9 +55,17 @@ class AppleProtocolTest {
 
     /** A device whose Mooring-issued identity the protocol will accept. */
     SignerIdentity identityOf(Device d) {
+        return identityOf(d, Instant.now());
+    }
+
+    /** An identity the CA issued to the device at {@code issuedAt} (the CA's records say so too). */
+    SignerIdentity identityOf(Device d, Instant issuedAt) {
         String serial = Long.toHexString(UUID.randomUUID().getMostSignificantBits() & Long.MAX_VALUE);
+        String subject = "CN=" + d.id() + ",O=Mooring";
         core.issuedSerials.put(serial, d.id());
-        return new SignerIdentity(serial, "CN=" + d.id() + ",O=Mooring", true, null);
+        core.issued.put(serial, new IssuedCertificate(serial, d.tenant(), subject, issuedAt, issuedAt.plus(365, ChronoUnit.DAYS),
+                IssuedCertificate.Status.VALID, issuedAt, null));
+        return new SignerIdentity(serial, subject, true, null);
     }
 
     static byte[] plist(String body) {
@@ -249,7 +260,8 @@ class AppleProtocolTest {
         SignerIdentity otherId = identityOf(other);
         authenticate(other, otherId, "iPhone15,2", "V");
         assertThat(protocol.checkIn(token, otherId).status()).as("another device's UDID").isEqualTo(401);
-        assertThat(protocol.checkIn(token, identityOf(d)).status()).as("a second identity for the same device").isEqualTo(401);
+        assertThat(protocol.checkIn(token, identityOf(d, Instant.now().minus(1, ChronoUnit.DAYS))).status())
+                .as("an older identity of the same device").isEqualTo(401);
         assertThat(protocol.connect(plist("<key>UDID</key><string>U</string><key>Status</key><string>Acknowledged</string><key>CommandUUID</key><string>"
                 + UUID.randomUUID() + "</string>"), id).status()).as("a result for a command never sent").isEqualTo(400);
         assertThat(core.results).isEmpty();
@@ -278,6 +290,31 @@ class AppleProtocolTest {
                 .isEqualTo(200);
         assertThat(core.devices.get(d.id()).state()).isEqualTo(DeviceState.UNENROLLED);
         assertThat(protocol.connect(plist("<key>UDID</key><string>M</string><key>Status</key><string>Idle</string>"), id).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aRenewedIdentityReplacesTheOldOneWhichIsThenRefused() throws Exception {
+        Device d = core.add("phone");
+        Instant first = Instant.now().minus(300, ChronoUnit.DAYS);
+        SignerIdentity old = identityOf(d, first);
+        authenticate(d, old, "iPhone15,2", "R");
+        byte[] idle = plist("<key>UDID</key><string>R</string><key>Status</key><string>Idle</string>");
+
+        SignerIdentity renewed = identityOf(d, Instant.now());
+        assertThat(protocol.connect(idle, renewed).status()).as("the renewal, issued later by the CA").isEqualTo(200);
+        assertThat(core.attributes.get(d.id() + "/" + AppleProtocol.ATTR_IDENTITY)).asString(StandardCharsets.UTF_8).isEqualTo(renewed.serial());
+        assertThat(protocol.connect(idle, old).status()).as("the identity it replaced").isEqualTo(401);
+        assertThat(protocol.connect(idle, renewed).status()).isEqualTo(200);
+
+        SignerIdentity revoked = identityOf(d, Instant.now().plusSeconds(1));
+        core.issued.computeIfPresent(revoked.serial(), (k, c) -> new IssuedCertificate(c.serial(), c.tenant(), c.subject(), c.notBefore(),
+                c.notAfter(), IssuedCertificate.Status.REVOKED, c.issuedAt(), null));
+        assertThat(protocol.connect(idle, revoked).status()).as("a later identity the CA revoked").isEqualTo(401);
+        Device other = core.add("other");
+        SignerIdentity othersRenewal = identityOf(other, Instant.now().plusSeconds(2));
+        assertThat(protocol.connect(idle, new SignerIdentity(othersRenewal.serial(), "CN=" + d.id() + ",O=Mooring", true, null)).status())
+                .as("a later certificate the CA issued to another device").isEqualTo(401);
+        assertThat(core.attributes.get(d.id() + "/" + AppleProtocol.ATTR_IDENTITY)).asString(StandardCharsets.UTF_8).isEqualTo(renewed.serial());
     }
 
     private void authenticate(Device d, SignerIdentity id, String product, String udid) {

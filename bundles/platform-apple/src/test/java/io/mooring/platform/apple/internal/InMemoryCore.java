@@ -49,6 +49,8 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     final Map<DeviceId, List<InventorySnapshot>> snapshots = new ConcurrentHashMap<>();
     final Map<String, byte[]> attributes = new ConcurrentHashMap<>();
     final Map<String, DeviceId> issuedSerials = new ConcurrentHashMap<>();
+    /** What the CA's records say of each serial in issuedSerials. */
+    final Map<String, IssuedCertificate> issued = new ConcurrentHashMap<>();
 
     Device add(String name) {
         Device d = new Device(DeviceId.random(), TenantId.DEFAULT, ApplePlatform.ID, DeviceState.ENROLLED, new DeviceDescription(name, null, null, null, null),
@@ -210,5 +212,10 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     @Override
     public boolean bindToDevice(String serial, DeviceId device) {
         return issuedSerials.containsKey(serial);
+    }
+
+    @Override
+    public Optional<IssuedCertificate> find(String serial) {
+        return Optional.ofNullable(issued.get(serial));
     }
 }
