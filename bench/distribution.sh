@@ -2,8 +2,8 @@
 # ports and a known admin password, points it at H2 or at a PostgreSQL database of its own
 # (127.0.0.1:5432, user postgres, dropped afterwards), starts it and waits for /health. Sets $home, $port
 # and $tls; `configure` (defined by the caller before `start_distribution`) edits etc/ before the start.
-# PROFILE=file.jfr records the server with Java Flight Recorder (PROFILE_SETTINGS: profile, the default, or default,
-# which costs the server less) while the benchmark measures (from the line it
+# PROFILE=file.jfr records the server with Java Flight Recorder (PROFILE_SETTINGS: bench/samples.jfc, method samples
+# and thread CPU only, the default; or the JDK's profile or default, which cost far more) while the benchmark measures (from the line it
 # prints starting with "measuring"; run it through `measure`); `write_profile` saves the recording.
 set -euo pipefail
 zip=$(ls karaf-assembly/target/mooring-karaf-assembly-*.zip | head -1)
@@ -51,7 +51,7 @@ measure() {
   "$@" | while IFS= read -r line; do
     echo "$line"
     if [ -n "${PROFILE:-}" ] && [[ "$line" == measuring* ]]; then
-      jcmd "$(server_pid)" JFR.start name=bench settings="${PROFILE_SETTINGS:-profile}" >/dev/null
+      jcmd "$(server_pid)" JFR.start name=bench settings="${PROFILE_SETTINGS:-$(realpath bench/samples.jfc)}" >/dev/null
     fi
   done
 }
