@@ -3,8 +3,11 @@
 # (127.0.0.1:5432, user postgres, dropped afterwards), starts it and waits for /health. Sets $home, $port
 # and $tls; `configure` (defined by the caller before `start_distribution`) edits etc/ before the start.
 # PROFILE=file.jfr records the server with Java Flight Recorder (PROFILE_SETTINGS: bench/samples.jfc, method samples
-# and thread CPU only, the default; or the JDK's profile or default, which cost far more) while the benchmark measures (from the line it
-# prints starting with "measuring"; run it through `measure`); `write_profile` saves the recording.
+# and thread CPU only, the default; or the JDK's profile or default, which cost far more) while the benchmark measures
+# (from the line it prints starting with "measuring"; run it through `measure`); `write_profile` saves the recording.
+# Even samples.jfc costs the server about a third of its throughput here. ASYNC_PROFILER=/path/to/libasyncProfiler.so
+# (async-profiler; the jar tools.profiler:async-profiler on Maven Central holds it) samples instead, every 2 ms of
+# CPU per thread, for a few percent, and PROFILE gets collapsed stacks (one line per stack, thread first).
 set -euo pipefail
 zip=$(ls karaf-assembly/target/mooring-karaf-assembly-*.zip | head -1)
 work=$(mktemp -d)
@@ -51,13 +54,20 @@ measure() {
   "$@" | while IFS= read -r line; do
     echo "$line"
     if [ -n "${PROFILE:-}" ] && [[ "$line" == measuring* ]]; then
-      jcmd "$(server_pid)" JFR.start name=bench settings="${PROFILE_SETTINGS:-$(realpath bench/samples.jfc)}" >/dev/null
+      if [ -n "${ASYNC_PROFILER:-}" ]; then
+        jcmd "$(server_pid)" JVMTI.agent_load "$(realpath "$ASYNC_PROFILER")" '"start,event=itimer,interval=2ms,threads"' >/dev/null
+      else
+        jcmd "$(server_pid)" JFR.start name=bench settings="${PROFILE_SETTINGS:-$(realpath bench/samples.jfc)}" >/dev/null
+      fi
     fi
   done
 }
 
 write_profile() {
-  if [ -n "${PROFILE:-}" ]; then
+  if [ -n "${PROFILE:-}" ] && [ -n "${ASYNC_PROFILER:-}" ]; then
+    jcmd "$(server_pid)" JVMTI.agent_load "$(realpath "$ASYNC_PROFILER")" "\"stop,file=$(realpath -m "$PROFILE"),collapsed\"" >/dev/null
+    echo "server profile written to $PROFILE"
+  elif [ -n "${PROFILE:-}" ]; then
     jcmd "$(server_pid)" JFR.dump name=bench filename="$(realpath -m "$PROFILE")" >/dev/null
     echo "server profile written to $PROFILE"
   fi
