@@ -19,15 +19,6 @@ public interface DeviceAttributes {
     /** Sets ({@code value} non-null) or removes ({@code value} null) one value. */
     void put(DeviceId device, String name, byte[] value);
 
-    /**
-     * As {@link #put}, for protocol state the device recovers from if it is lost (where a management session
-     * stands): the write may commit without waiting for the database's flush to disk, so a database crash a
-     * fraction of a second later can undo it. Never for what must survive (identities, tokens, results).
-     */
-    default void putSessionState(DeviceId device, String name, byte[] value) {
-        put(device, name, value);
-    }
-
     Optional<byte[]> get(DeviceId device, String name);
 
     /** Every value of the device whose name starts with {@code prefix}. */

@@ -257,8 +257,8 @@ public final class JdbcCommandStore implements CommandStore {
     }
 
     /**
-     * PostgreSQL hands out and marks the commands in one statement (one round trip on the hot path of every
-     * check-in, besides the commit); RETURNING has no order, so the rows are sorted by queue position here.
+     * PostgreSQL hands out and marks the commands in one statement (a single round trip on the hot path
+     * of every check-in); RETURNING has no order, so the rows are sorted by queue position here.
      */
     private static final String NEXT_POSTGRES = "UPDATE command_delivery d SET state = 'SENT', attempts = d.attempts + 1, sent_at = ? "
             + "FROM command c WHERE c.id = d.command_id AND d.device_id = ? AND d.command_id IN ("
@@ -266,37 +266,22 @@ public final class JdbcCommandStore implements CommandStore {
             + "AND n.state IN ('QUEUED', 'SENT') AND (nc.expires_at IS NULL OR nc.expires_at > ?) ORDER BY n.command_seq LIMIT ?) "
             + "RETURNING d.command_id, d.attempts, c.type, c.payload, d.command_seq";
 
-    /**
-     * A hand-out alone commits without waiting for PostgreSQL's WAL flush (sent with the UPDATE, in one round
-     * trip): if PostgreSQL crashed within the fraction of a second before the flush, the deliveries would be
-     * QUEUED again and handed out once more, which devices answer like the first time (a result recorded
-     * later is flushed, and with it every earlier hand-out). Results are never committed this way.
-     */
-    private static final String NEXT_POSTGRES_UNFLUSHED = "SET LOCAL synchronous_commit TO OFF; " + NEXT_POSTGRES;
-
     @Override
     public List<PendingCommand> nextFor(DeviceId device, int max, Instant now) {
-        return jdbc.inTransaction(c -> next(c, device, max, now, true));
+        // PostgreSQL: one UPDATE ... RETURNING, atomic on its own
+        return jdbc.postgres() ? jdbc.single(c -> next(c, device, max, now)) : jdbc.inTransaction(c -> next(c, device, max, now));
     }
 
     private List<PendingCommand> next(Connection c, DeviceId device, int max, Instant now) throws SQLException {
-        return next(c, device, max, now, false);
-    }
-
-    private List<PendingCommand> next(Connection c, DeviceId device, int max, Instant now, boolean handOutOnly) throws SQLException {
         if (jdbc.postgres()) {
             List<Object[]> rows = new ArrayList<>(max);
-            try (PreparedStatement p = c.prepareStatement(handOutOnly ? NEXT_POSTGRES_UNFLUSHED : NEXT_POSTGRES)) {
+            try (PreparedStatement p = c.prepareStatement(NEXT_POSTGRES)) {
                 SqlTime.set(p, 1, now);
                 p.setString(2, device.toString());
                 p.setString(3, device.toString());
                 SqlTime.set(p, 4, now);
                 p.setInt(5, max);
-                // the UPDATE's rows come after the SET's empty result when there is one
-                for (boolean rows0 = p.execute(); !rows0 && p.getUpdateCount() != -1; rows0 = p.getMoreResults()) {
-                    // skip to the result set
-                }
-                try (ResultSet rs = p.getResultSet()) {
+                try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new Object[] {rs.getLong(5), new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device,
                                 new CommandType(rs.getString(3)), Json.readMap(rs.getString(4)), rs.getInt(2))});

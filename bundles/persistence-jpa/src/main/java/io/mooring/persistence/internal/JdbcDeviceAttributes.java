@@ -55,42 +55,17 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
             });
             return;
         }
-        int written = jdbc.single(c -> upsert(c, upsert, device, name, value));
-        if (written != 1) {
-            throw new NotFoundException("device " + device + " does not exist");
-        }
-    }
-
-    /** On PostgreSQL the upsert commits without waiting for the WAL flush (sent with it, in one round trip). */
-    @Override
-    public void putSessionState(DeviceId device, String name, byte[] value) {
-        if (value == null || !jdbc.postgres()) {
-            put(device, name, value);
-            return;
-        }
-        checkName(name);
-        if (value.length > MAX_VALUE) {
-            throw new ValidationException(name, "a device attribute holds at most " + MAX_VALUE + " bytes");
-        }
-        int written = jdbc.inTransaction(c -> upsert(c, "SET LOCAL synchronous_commit TO OFF; " + upsert, device, name, value));
-        if (written != 1) {
-            throw new NotFoundException("device " + device + " does not exist");
-        }
-    }
-
-    /** The upsert's row count (after the empty result of a SET sent with it). */
-    private static int upsert(java.sql.Connection c, String sql, DeviceId device, String name, byte[] value) throws java.sql.SQLException {
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            p.setString(1, name);
-            p.setString(2, Base64.getEncoder().encodeToString(value));
-            SqlTime.set(p, 3, Instant.now());
-            p.setString(4, device.toString());
-            p.execute();
-            int count = p.getUpdateCount();
-            while (p.getMoreResults() || p.getUpdateCount() != -1) {
-                count = p.getUpdateCount();
+        int written = jdbc.single(c -> {
+            try (PreparedStatement p = c.prepareStatement(upsert)) {
+                p.setString(1, name);
+                p.setString(2, Base64.getEncoder().encodeToString(value));
+                SqlTime.set(p, 3, Instant.now());
+                p.setString(4, device.toString());
+                return p.executeUpdate();
             }
-            return count;
+        });
+        if (written != 1) {
+            throw new NotFoundException("device " + device + " does not exist");
         }
     }
 

@@ -183,25 +183,6 @@ abstract class StoresContract {
     }
 
     @Test
-    void sessionStateIsWrittenReplacedAndRemovedLikeAnyValue() {
-        TenantId tenant = newTenant();
-        Device device = enroll(tenant, new PlatformId("windows"), "session");
-
-        stores.attributes.putSessionState(device.id(), "windows.dm-session", new byte[] {1});
-        stores.attributes.putSessionState(device.id(), "windows.dm-session", new byte[] {2, 3});
-        assertThat(stores.attributes.get(device.id(), "windows.dm-session")).hasValueSatisfying(v -> assertThat(v).containsExactly(2, 3));
-        // on the same connections afterwards, ordinary writes are flushed as before (the setting ends with its transaction)
-        stores.attributes.put(device.id(), "windows.identity", new byte[] {4});
-        assertThat(stores.attributes.snapshot(device.id(), "windows.").orElseThrow().values()).containsOnlyKeys("windows.dm-session", "windows.identity");
-        stores.attributes.putSessionState(device.id(), "windows.dm-session", null);
-        assertThat(stores.attributes.get(device.id(), "windows.dm-session")).isEmpty();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.attributes.putSessionState(io.mooring.api.DeviceId.random(), "windows.x",
-                new byte[] {1})).isInstanceOf(io.mooring.api.NotFoundException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> stores.attributes.putSessionState(device.id(), "windows.big", new byte[20_000]))
-                .isInstanceOf(io.mooring.api.ValidationException.class);
-    }
-
-    @Test
     void enrollmentSpendsTheTokenAndCreatesTheDeviceInTheTokensTenant() {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();

@@ -415,13 +415,8 @@ final class OmaDmProtocol {
         return El.of(op.verb(), children);
     }
 
-    /**
-     * Where the session stands, written without waiting for the database's flush: if the database crashed right
-     * after, the PC's next message would find the session as it was before, and the commands awaiting answers
-     * would simply be sent again (their deliveries stay SENT until answered).
-     */
     private void save(Device device, DmSession session) {
-        attributes.putSessionState(device.id(), ATTR_SESSION, session.write());
+        attributes.put(device.id(), ATTR_SESSION, session.write());
     }
 
     private Answer answer(Reply reply, boolean wbxml) {
