@@ -223,6 +223,11 @@ public class AppleMdmIT extends MooringTestSupport {
             assertFalse(renewed.getSerialNumber().equals(before.getSerialNumber()));
             assertEquals(before.getSubjectX500Principal(), renewed.getSubjectX500Principal());
             assertEquals(AppleDevice.Outcome.DONE, pad.checkIn().outcome());
+            JsonNode issued = admin.get("v1/certificates?limit=100").json().get("items");
+            Map<String, String> statuses = new java.util.HashMap<>();
+            issued.forEach(c -> statuses.put(c.get("serial").asText(), c.get("status").asText()));
+            assertEquals("the replaced identity is revoked", "REVOKED", statuses.get(before.getSerialNumber().toString(16)));
+            assertEquals("VALID", statuses.get(renewed.getSerialNumber().toString(16)));
             assertEquals(401, putWithClientCertificate(before, beforeKey, pad, pad.profile().orElseThrow().mdm().serverUrl(),
                     pad.encode(Map.of("UDID", pad.udid(), "Status", "Idle"))));
             assertEquals(200, putWithClientCertificate(pad, pad.profile().orElseThrow().mdm().serverUrl(),

@@ -24,4 +24,10 @@ public interface CertificateInventory {
 
     /** Device plane: the certificate of this serial (hex) as the CA issued it; empty if the CA never issued it. */
     Optional<IssuedCertificate> find(String serial);
+
+    /**
+     * Device plane: the platform saw this certificate superseded by a renewed one; it is revoked and the CRL
+     * lists it. False when it is unknown or revoked already.
+     */
+    boolean revokeSuperseded(String serial);
 }

@@ -41,6 +41,9 @@ public interface PkiStore {
     /** Revokes every valid certificate the device holds; returns their serials. */
     List<String> revokeForDevice(DeviceId device, Instant now);
 
+    /** Revokes one valid certificate; false when there is none of that serial or it is revoked already. */
+    boolean revoke(String serial, Instant now);
+
     List<Revoked> revoked();
 
     /** Stores the push certificate with its encrypted key, replacing the tenant's certificate for the same topic. */

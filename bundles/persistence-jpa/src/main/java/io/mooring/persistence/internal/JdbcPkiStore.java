@@ -153,6 +153,18 @@ public final class JdbcPkiStore implements PkiStore {
     }
 
     @Override
+    public boolean revoke(String serial, Instant now) {
+        return jdbc.single(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE issued_certificate SET status = 'REVOKED', revoked_at = ? WHERE serial = ? "
+                    + "AND status = 'VALID'")) {
+                SqlTime.set(p, 1, now);
+                p.setString(2, serial);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
     public List<String> revokeForDevice(DeviceId device, Instant now) {
         return jdbc.inTransaction(c -> {
             List<String> serials = new ArrayList<>();

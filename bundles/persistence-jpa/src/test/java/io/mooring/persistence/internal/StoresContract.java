@@ -160,6 +160,21 @@ abstract class StoresContract {
     }
 
     @Test
+    void aSupersededCertificateIsRevokedOnceAndListed() {
+        TenantId tenant = newTenant();
+        String serial = Long.toHexString(System.nanoTime());
+        stores.pki.recordCertificate(new io.mooring.api.pki.IssuedCertificate(serial, tenant, "CN=renewed,O=Mooring", NOW.minusSeconds(60),
+                NOW.plusSeconds(86_400), io.mooring.api.pki.IssuedCertificate.Status.VALID, NOW.minusSeconds(60), "pem"));
+
+        assertThat(stores.pki.revoke(serial, NOW)).isTrue();
+        assertThat(stores.pki.revoke(serial, NOW.plusSeconds(1))).as("already revoked").isFalse();
+        assertThat(stores.pki.revoke("ffff" + serial, NOW)).as("unknown").isFalse();
+        assertThat(stores.pki.findCertificate(serial)).hasValueSatisfying(c -> assertThat(c.status())
+                .isEqualTo(io.mooring.api.pki.IssuedCertificate.Status.REVOKED));
+        assertThat(stores.pki.revoked()).contains(new io.mooring.api.store.PkiStore.Revoked(serial, NOW));
+    }
+
+    @Test
     void devicesKeepPluginValuesThatCanBeReplacedAndRemoved() {
         TenantId tenant = newTenant();
         Device device = enroll(tenant, new PlatformId("apple"), "attrs");

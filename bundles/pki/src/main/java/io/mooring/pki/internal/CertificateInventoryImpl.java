@@ -12,9 +12,12 @@ import io.mooring.api.store.PkiStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 @Component(service = CertificateInventory.class)
 public final class CertificateInventoryImpl implements CertificateInventory {
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateInventoryImpl.class);
     private final PkiStore store;
 
     @Activate
@@ -35,5 +38,14 @@ public final class CertificateInventoryImpl implements CertificateInventory {
     @Override
     public Optional<IssuedCertificate> find(String serial) {
         return store.findCertificate(serial);
+    }
+
+    @Override
+    public boolean revokeSuperseded(String serial) {
+        boolean revoked = store.revoke(serial, java.time.Instant.now());
+        if (revoked) {
+            LOG.info("Revoked certificate {}: its device renewed its identity", serial);
+        }
+        return revoked;
     }
 }

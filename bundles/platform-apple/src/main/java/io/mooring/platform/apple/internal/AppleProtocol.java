@@ -136,10 +136,11 @@ final class AppleProtocol {
             if (!renews(device.get(), new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8), identity.serial())) {
                 return new Authenticated(Answer.refused(401, "the device proves itself with another certificate"));
             }
+            String superseded = new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8);
             certificates.bindToDevice(identity.serial(), id);
             attributes.put(id, ATTR_IDENTITY, utf8(identity.serial()));
-            LOG.info("Apple device {} proves itself with its renewed identity {} (was {})", id, identity.serial(),
-                    new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8));
+            certificates.revokeSuperseded(superseded);
+            LOG.info("Apple device {} proves itself with its renewed identity {}; {} is revoked", id, identity.serial(), superseded);
         }
         return new Authenticated(device.get(), values, null);
     }
@@ -148,7 +149,7 @@ final class AppleProtocol {
      * Whether the identity a device now shows renews the one it is bound to (SCEP RenewalReq, signed by the
      * old identity, or a re-installed enrollment profile): Mooring's CA issued it later, to the same device
      * of the same tenant, and has not revoked it. From then on the older identity is refused, as any older
-     * one always is.
+     * one always is, and revoked.
      */
     private boolean renews(Device device, String boundSerial, String serial) {
         Optional<IssuedCertificate> old = certificates.find(boundSerial);

@@ -303,6 +303,7 @@ class AppleProtocolTest {
         SignerIdentity renewed = identityOf(d, Instant.now());
         assertThat(protocol.connect(idle, renewed).status()).as("the renewal, issued later by the CA").isEqualTo(200);
         assertThat(core.attributes.get(d.id() + "/" + AppleProtocol.ATTR_IDENTITY)).asString(StandardCharsets.UTF_8).isEqualTo(renewed.serial());
+        assertThat(core.issued.get(old.serial()).status()).as("the replaced identity is revoked").isEqualTo(IssuedCertificate.Status.REVOKED);
         assertThat(protocol.connect(idle, old).status()).as("the identity it replaced").isEqualTo(401);
         assertThat(protocol.connect(idle, renewed).status()).isEqualTo(200);
 

@@ -218,4 +218,15 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     public Optional<IssuedCertificate> find(String serial) {
         return Optional.ofNullable(issued.get(serial));
     }
+
+    @Override
+    public boolean revokeSuperseded(String serial) {
+        IssuedCertificate c = issued.get(serial);
+        if (c == null || c.status() == IssuedCertificate.Status.REVOKED) {
+            return false;
+        }
+        issued.put(serial, new IssuedCertificate(c.serial(), c.tenant(), c.subject(), c.notBefore(), c.notAfter(), IssuedCertificate.Status.REVOKED,
+                c.issuedAt(), c.pem()));
+        return true;
+    }
 }
