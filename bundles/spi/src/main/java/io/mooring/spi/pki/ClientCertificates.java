@@ -21,9 +21,9 @@ import io.mooring.api.DeviceId;
  * Devices' TLS client certificates, presented to Mooring's connector or passed on by a trusted proxy,
  * read and checked once and remembered: a device shows the same certificate on every message, and parsing
  * a proxy's PEM or verifying the issuer's signature each time costs more than the rest of a poll. What is
- * remembered is a pure function of the bytes (the parsed certificate; whether a given CA chain issued it),
- * so a changed chain is checked again; validity in time is checked on every message ({@link #validAt}). Bounded, least recently used first out. One instance per
- * endpoint; thread-safe.
+ * remembered is a pure function of the input (the parsed certificate; whether a given CA chain issued it;
+ * the device a subject names), so a changed chain is checked again; validity in time is checked on every
+ * message ({@link #validAt}). Bounded, least recently used first out. One instance per endpoint; thread-safe.
  */
 public final class ClientCertificates {
     static final int MAX = 50_000;

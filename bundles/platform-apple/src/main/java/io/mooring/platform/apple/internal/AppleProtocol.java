@@ -126,21 +126,21 @@ final class AppleProtocol {
             return new Authenticated(Answer.refused(401, "the device is no longer enrolled"));
         }
         Map<String, byte[]> values = snapshot.get().values();
-        Optional<byte[]> bound = Optional.ofNullable(values.get(ATTR_IDENTITY));
-        if (bound.isEmpty()) {
+        byte[] stored = values.get(ATTR_IDENTITY);
+        String bound = stored == null ? null : new String(stored, java.nio.charset.StandardCharsets.UTF_8);
+        if (bound == null) {
             if (!certificates.bindToDevice(identity.serial(), id)) {
                 return new Authenticated(Answer.refused(401, "Mooring's CA has no record of the signing certificate"));
             }
             attributes.put(id, ATTR_IDENTITY, utf8(identity.serial()));
-        } else if (!new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8).equals(identity.serial())) {
-            if (!renews(device.get(), new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8), identity.serial())) {
+        } else if (!bound.equals(identity.serial())) {
+            if (!renews(device.get(), bound, identity.serial())) {
                 return new Authenticated(Answer.refused(401, "the device proves itself with another certificate"));
             }
-            String superseded = new String(bound.get(), java.nio.charset.StandardCharsets.UTF_8);
             certificates.bindToDevice(identity.serial(), id);
             attributes.put(id, ATTR_IDENTITY, utf8(identity.serial()));
-            certificates.revokeSuperseded(superseded);
-            LOG.info("Apple device {} proves itself with its renewed identity {}; {} is revoked", id, identity.serial(), superseded);
+            certificates.revokeSuperseded(bound);
+            LOG.info("Apple device {} proves itself with its renewed identity {}; {} is revoked", id, identity.serial(), bound);
         }
         return new Authenticated(device.get(), values, null);
     }
