@@ -28,7 +28,8 @@ import io.mooring.testkit.WindowsPc;
  * OMA-DM sessions per second sustained by a running distribution, with simulated Windows PCs on the same
  * machine. Each round queues one policy (a Restrictions Atomic) to the whole Windows platform through the
  * admin API, then every PC runs one session (Alert + DevInfo → the Atomic → its Statuses → the closing
- * message). Reports sessions/s, OMA-DM messages/s and p50/p99 request latency; then queues 15 policy
+ * message). With policies per round above one (and the server sending one command a message), each session
+ * runs one round trip more per policy. Reports sessions/s, OMA-DM messages/s and p50/p99 request latency; then queues 15 policy
  * commands at once and reports the wall time until every PC has run its session and core counts every
  * delivery acknowledged. Started by {@code bench/windows-sessions.sh}, which boots the distribution on H2
  * or PostgreSQL.
@@ -40,7 +41,7 @@ import io.mooring.testkit.WindowsPc;
  * enroll and report their first inventory through the full simulator.
  *
  * Arguments: base URL (http://127.0.0.1:port/), admin password, PCs, seconds, client threads, HTTPS port,
- * mode (tls or proxy), the client-certificate header the server trusts (proxy mode).
+ * mode (tls or proxy), the client-certificate header the server trusts (proxy mode), policies per round (1).
  */
 public final class WindowsSessionBenchmark {
     public static void main(String[] args) throws Exception {
@@ -52,6 +53,7 @@ public final class WindowsSessionBenchmark {
         int tls = Integer.parseInt(args[5]);
         String mode = args.length > 6 ? args[6] : "tls";
         String header = args.length > 7 ? args[7] : "X-Client-Certificate";
+        int perRound = args.length > 8 ? Integer.parseInt(args[8]) : 1;
         // each PC keeps its own TLS connection through a session, as a real PC does: the JDK's HTTP client caches 5 per server unless told
         System.setProperty("http.maxConnections", Integer.toString(Math.max(5, 2 * n)));
         HttpClient http = HttpClient.newHttpClient();
@@ -103,8 +105,7 @@ public final class WindowsSessionBenchmark {
             // JIT needs a minute or more of traffic to catch up), so the clock starts after -Dbench.warmup seconds (60)
             long warmUntil = System.nanoTime() + Duration.ofSeconds(Integer.getInteger("bench.warmup", 60)).toNanos();
             for (int warm = 0; warm == 0 || System.nanoTime() < warmUntil; warm++) {
-                AppleCheckinBenchmark.post(http, base, auth, "api/v1/commands", Map.of("type", "Restrictions", "platform", "windows",
-                        "payload", Map.of("camera", warm % 2 == 0, "bluetooth", true)));
+                queuePolicies(http, base, auth, perRound, warm);
                 runner.run();
             }
             System.out.printf("measuring for %d s (%s)%n", seconds, proxied != null ? "through a TLS-terminating proxy" : "TLS to each PC");
@@ -115,8 +116,7 @@ public final class WindowsSessionBenchmark {
             long start = System.nanoTime();
             long deadline = start + Duration.ofSeconds(seconds).toNanos();
             while (System.nanoTime() < deadline) {
-                AppleCheckinBenchmark.post(http, base, auth, "api/v1/commands", Map.of("type", "Restrictions", "platform", "windows",
-                        "payload", Map.of("camera", rounds % 2 == 0, "bluetooth", true)));
+                queuePolicies(http, base, auth, perRound, rounds);
                 Tally t = runner.run();
                 sessions += t.sessions();
                 messages += t.messages();
@@ -148,6 +148,14 @@ public final class WindowsSessionBenchmark {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** A round's policies: Restrictions Atomics to the whole platform, each setting differently from the round before. */
+    static void queuePolicies(HttpClient http, URI base, String auth, int count, int round) throws Exception {
+        for (int i = 0; i < count; i++) {
+            AppleCheckinBenchmark.post(http, base, auth, "api/v1/commands", Map.of("type", "Restrictions", "platform", "windows",
+                    "payload", i % 2 == 0 ? Map.of("camera", round % 2 == 0, "bluetooth", true) : Map.of("bluetooth", round % 2 == 0, "camera", true)));
         }
     }
 

@@ -47,12 +47,18 @@ public interface CommandService {
     /**
      * Device plane: records the device's answers (each as {@link #complete} does) and then hands out up to
      * {@code max} commands (as {@link #nextFor} does; 0 records only): what a platform does when one request
-     * both answers and asks, as an OMA-DM message does. Core does it in one transaction; this default does
-     * it call by call, for implementations that need no more.
+     * both answers and asks, as an OMA-DM message does. A command answered in the exchange is not handed
+     * out again by it, not even one requeued by {@link CommandResult#notNow()}: a device that said "not
+     * now" gets it on a later request. Core does it in one transaction; this default does it call by call,
+     * for implementations that need no more.
      */
     default Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max) {
         Map<CommandId, Completion> done = new LinkedHashMap<>();
         results.forEach((id, result) -> done.put(id, complete(device, id, result)));
-        return new Exchange(done, max == 0 ? List.of() : nextFor(device, max));
+        if (max == 0) {
+            return new Exchange(done, List.of());
+        }
+        // simple, not exact: an answered command nextFor marks sent again is left out (and comes on a later request)
+        return new Exchange(done, nextFor(device, max).stream().filter(c -> !results.containsKey(c.id())).toList());
     }
 }

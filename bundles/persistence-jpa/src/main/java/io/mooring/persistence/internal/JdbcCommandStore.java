@@ -263,8 +263,115 @@ public final class JdbcCommandStore implements CommandStore {
     private static final String NEXT_POSTGRES = "UPDATE command_delivery d SET state = 'SENT', attempts = d.attempts + 1, sent_at = ? "
             + "FROM command c WHERE c.id = d.command_id AND d.device_id = ? AND d.command_id IN ("
             + "SELECT n.command_id FROM command_delivery n JOIN command nc ON nc.id = n.command_id WHERE n.device_id = ? "
-            + "AND n.state IN ('QUEUED', 'SENT') AND (nc.expires_at IS NULL OR nc.expires_at > ?) ORDER BY n.command_seq LIMIT ?) "
+            + "AND n.state IN ('QUEUED', 'SENT') AND (nc.expires_at IS NULL OR nc.expires_at > ?)%s ORDER BY n.command_seq LIMIT ?) "
             + "RETURNING d.command_id, d.attempts, c.type, c.payload, d.command_seq";
+
+    private static int bindNext(PreparedStatement p, int from, DeviceId device, int max, Instant now) throws SQLException {
+        SqlTime.set(p, from, now);
+        p.setString(from + 1, device.toString());
+        p.setString(from + 2, device.toString());
+        SqlTime.set(p, from + 3, now);
+        p.setInt(from + 4, max);
+        return from + 5;
+    }
+
+    /** A row of NEXT_POSTGRES's RETURNING, from column {@code at}: its queue position and the command. */
+    private static Object[] handedOut(ResultSet rs, DeviceId device, int at) throws SQLException {
+        return new Object[] {rs.getLong(at + 4), new PendingCommand(new CommandId(UUID.fromString(rs.getString(at))), device,
+                new CommandType(rs.getString(at + 2)), Json.readMap(rs.getString(at + 3)), rs.getInt(at + 1))};
+    }
+
+    /** RETURNING has no order: the handed-out rows sorted by queue position. */
+    private static List<PendingCommand> inQueueOrder(List<Object[]> rows) {
+        rows.sort(java.util.Comparator.comparingLong(r -> (Long) r[0]));
+        List<PendingCommand> out = new ArrayList<>(rows.size());
+        rows.forEach(r -> out.add((PendingCommand) r[1]));
+        return out;
+    }
+
+    /**
+     * PostgreSQL records every answer and hands out the next commands in one statement: the answers as a
+     * VALUES list joined to their deliveries by primary key, the hand-out as in {@link #NEXT_POSTGRES},
+     * each a data-modifying CTE. Both see the same snapshot, so the hand-out leaves out the commands being
+     * answered (they are still SENT in it, and one row must not be updated twice by one statement). Run in
+     * a transaction rather than in auto-commit, so that a connection lost on the way is never retried after
+     * a commit whose outcome is unknown (a retry would report the recorded answers as repeats).
+     */
+    static String exchangePostgres(int answers, boolean handOut) {
+        StringBuilder sql = new StringBuilder(1024).append("WITH r (command_id, state, status, data, error) AS NOT MATERIALIZED (VALUES ");
+        for (int i = 0; i < answers; i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?)");
+        }
+        sql.append("), done AS (UPDATE command_delivery d SET state = r.state, ")
+                .append("completed_at = CASE WHEN r.state = 'QUEUED' THEN d.completed_at ELSE CAST(? AS TIMESTAMP WITH TIME ZONE) END, ")
+                .append("result_status = r.status, result_data = CASE WHEN r.state = 'QUEUED' THEN d.result_data ELSE r.data END, ")
+                .append("result_error = CASE WHEN r.state = 'QUEUED' THEN d.result_error ELSE r.error END ")
+                .append("FROM r WHERE d.device_id = ? AND d.command_id = r.command_id AND d.state IN ('QUEUED', 'SENT') RETURNING d.command_id)");
+        if (handOut) {
+            sql.append(", handed AS (").append(String.format(NEXT_POSTGRES, " AND n.command_id NOT IN (SELECT command_id FROM r)")).append(")");
+        }
+        sql.append(" SELECT command_id, 0, NULL, NULL, 0, 0 FROM done");
+        if (handOut) {
+            sql.append(" UNION ALL SELECT command_id, attempts, type, payload, command_seq, 1 FROM handed");
+        }
+        return sql.toString();
+    }
+
+    private CommandService.Exchange exchangePostgres(Connection c, DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now)
+            throws SQLException {
+        Map<CommandId, Completion> completions = new LinkedHashMap<>();
+        List<Object[]> handed = new ArrayList<>(max);
+        try (PreparedStatement p = c.prepareStatement(exchangePostgres(results.size(), max > 0))) {
+            int i = 1;
+            for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
+                CommandResult result = e.getValue();
+                boolean notNow = result.outcome() == CommandResult.Outcome.NOT_NOW;
+                p.setString(i++, e.getKey().toString());
+                p.setString(i++, notNow ? DeliveryState.QUEUED.name()
+                        : result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED.name() : DeliveryState.ERROR.name());
+                p.setString(i++, result.outcome().name());
+                p.setString(i++, notNow ? null : Json.write(result.data()));
+                p.setString(i++, notNow ? null : result.error());
+            }
+            SqlTime.set(p, i++, now);
+            p.setString(i++, device.toString());
+            if (max > 0) {
+                bindNext(p, i, device, max, now);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getInt(6) == 0) {
+                        CommandId id = new CommandId(UUID.fromString(rs.getString(1)));
+                        completions.put(id, results.get(id).outcome() == CommandResult.Outcome.NOT_NOW ? Completion.REQUEUED : Completion.RECORDED);
+                    } else {
+                        handed.add(handedOut(rs, device, 1));
+                    }
+                }
+            }
+        }
+        if (completions.size() < results.size()) {
+            // an answer that changed nothing: a repeat of one already recorded, or of a command this device never had
+            List<CommandId> unmatched = results.keySet().stream().filter(id -> !completions.containsKey(id)).toList();
+            java.util.Set<String> known = new java.util.HashSet<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT command_id FROM command_delivery WHERE device_id = ? AND command_id IN ("
+                    + placeholders(unmatched.size()) + ")")) {
+                p.setString(1, device.toString());
+                for (int i = 0; i < unmatched.size(); i++) {
+                    p.setString(2 + i, unmatched.get(i).toString());
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        known.add(rs.getString(1));
+                    }
+                }
+            }
+            unmatched.forEach(id -> completions.put(id, known.contains(id.toString()) ? Completion.DUPLICATE : Completion.UNKNOWN_COMMAND));
+        }
+        // in the order the answers came
+        Map<CommandId, Completion> ordered = new LinkedHashMap<>();
+        results.keySet().forEach(id -> ordered.put(id, completions.get(id)));
+        return new CommandService.Exchange(ordered, inQueueOrder(handed));
+    }
 
     @Override
     public List<PendingCommand> nextFor(DeviceId device, int max, Instant now) {
@@ -273,34 +380,37 @@ public final class JdbcCommandStore implements CommandStore {
     }
 
     private List<PendingCommand> next(Connection c, DeviceId device, int max, Instant now) throws SQLException {
+        return next(c, device, max, now, List.of());
+    }
+
+    /** Hands out up to {@code max} commands, none of those in {@code answered} (the answers of the same exchange). */
+    private List<PendingCommand> next(Connection c, DeviceId device, int max, Instant now, Collection<CommandId> answered) throws SQLException {
         if (jdbc.postgres()) {
+            // answers come through exchangePostgres, which excludes them in the same statement
             List<Object[]> rows = new ArrayList<>(max);
-            try (PreparedStatement p = c.prepareStatement(NEXT_POSTGRES)) {
-                SqlTime.set(p, 1, now);
-                p.setString(2, device.toString());
-                p.setString(3, device.toString());
-                SqlTime.set(p, 4, now);
-                p.setInt(5, max);
+            try (PreparedStatement p = c.prepareStatement(String.format(NEXT_POSTGRES, ""))) {
+                bindNext(p, 1, device, max, now);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new Object[] {rs.getLong(5), new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device,
-                                new CommandType(rs.getString(3)), Json.readMap(rs.getString(4)), rs.getInt(2))});
+                        rows.add(handedOut(rs, device, 1));
                     }
                 }
             }
-            rows.sort(java.util.Comparator.comparingLong(r -> (Long) r[0]));
-            List<PendingCommand> out = new ArrayList<>(rows.size());
-            rows.forEach(r -> out.add((PendingCommand) r[1]));
-            return out;
+            return inQueueOrder(rows);
         }
         List<PendingCommand> out = new ArrayList<>(max);
         // H2 would walk the device's whole history through the primary key's device_id prefix
         try (PreparedStatement p = c.prepareStatement("SELECT d.command_id, d.attempts, c.type, c.payload FROM command_delivery d "
                 + "USE INDEX (command_delivery_pending) JOIN command c ON c.id = d.command_id WHERE d.device_id = ? AND d.state IN ('QUEUED', 'SENT') "
-                + "AND (c.expires_at IS NULL OR c.expires_at > ?) ORDER BY d.command_seq LIMIT ?")) {
-            p.setString(1, device.toString());
-            SqlTime.set(p, 2, now);
-            p.setInt(3, max);
+                + "AND (c.expires_at IS NULL OR c.expires_at > ?)" + (answered.isEmpty() ? "" : " AND d.command_id NOT IN (" + placeholders(answered.size()) + ")")
+                + " ORDER BY d.command_seq LIMIT ?")) {
+            int i = 1;
+            p.setString(i++, device.toString());
+            SqlTime.set(p, i++, now);
+            for (CommandId id : answered) {
+                p.setString(i++, id.toString());
+            }
+            p.setInt(i, max);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new PendingCommand(new CommandId(UUID.fromString(rs.getString(1))), device, new CommandType(rs.getString(3)),
@@ -334,12 +444,15 @@ public final class JdbcCommandStore implements CommandStore {
             // nothing to record: the hand-out alone (on PostgreSQL one statement, without a transaction round trip)
             return new CommandService.Exchange(Map.of(), max > 0 ? nextFor(device, max, now) : List.of());
         }
+        if (jdbc.postgres()) {
+            return jdbc.inTransaction(c -> exchangePostgres(c, device, results, max, now));
+        }
         return jdbc.inTransaction(c -> {
             Map<CommandId, Completion> completions = new LinkedHashMap<>();
             for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
                 completions.put(e.getKey(), complete(c, device, e.getKey(), e.getValue(), now));
             }
-            return new CommandService.Exchange(completions, max > 0 ? next(c, device, max, now) : List.of());
+            return new CommandService.Exchange(completions, max > 0 ? next(c, device, max, now, results.keySet()) : List.of());
         });
     }
 

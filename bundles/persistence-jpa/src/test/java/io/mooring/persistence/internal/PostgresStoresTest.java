@@ -79,5 +79,18 @@ class PostgresStoresTest extends StoresContract {
         String next = plan("EXPLAIN SELECT command_id FROM command_delivery WHERE device_id = '" + ids.get(7)
                 + "' AND state IN ('QUEUED', 'SENT') ORDER BY command_seq LIMIT 1");
         assertThat(next).contains("command_delivery_pending");
+
+        // the exchange's one statement: the answer's row by both key columns, the hand-out through the pending index
+        String sql = JdbcCommandStore.exchangePostgres(1, true);
+        StringBuilder numbered = new StringBuilder();
+        int n = 0;
+        for (char ch : sql.toCharArray()) {
+            numbered.append(ch == '?' ? "$" + ++n : String.valueOf(ch));
+        }
+        String device = "'" + ids.get(9) + "'";
+        String exchange = plan("PREPARE exchange_plan AS " + numbered + "; EXPLAIN EXECUTE exchange_plan('" + fresh
+                + "', 'ACKNOWLEDGED', 'ACKNOWLEDGED', '{}', NULL, now(), " + device + ", now(), " + device + ", " + device + ", now(), 1)");
+        assertThat(exchange).containsPattern("Index Cond: \\(\\(\\(?(device_id|command_id)\\)?::text = '[^']+'::text\\) AND \\(\\(?(device_id|command_id)")
+                .contains("command_delivery_pending").doesNotContain("Seq Scan on command_delivery");
     }
 }

@@ -18,6 +18,7 @@ import io.mooring.api.CommandId;
 import io.mooring.api.CommandResult;
 import io.mooring.api.CommandType;
 import io.mooring.api.Completion;
+import io.mooring.api.Delivery;
 import io.mooring.api.DeliveryState;
 import io.mooring.api.Device;
 import io.mooring.api.DeviceDescription;
@@ -97,10 +98,16 @@ abstract class StoresContract {
     /** What the database's EXPLAIN prints for a statement, one line per row. */
     String plan(String explain) throws Exception {
         StringBuilder out = new StringBuilder();
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery(explain)) {
-            while (rs.next()) {
-                out.append(rs.getString(1)).append('\n');
+        // the plan may follow other statements (a PREPARE): the rows of every result set
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (boolean rows = s.execute(explain); rows || s.getUpdateCount() != -1; rows = s.getMoreResults()) {
+                if (rows) {
+                    try (java.sql.ResultSet rs = s.getResultSet()) {
+                        while (rs.next()) {
+                            out.append(rs.getString(1)).append('\n');
+                        }
+                    }
+                }
             }
         }
         return out.toString();
@@ -330,6 +337,41 @@ abstract class StoresContract {
         assertThat(again.completions()).containsEntry(ids.get(0), Completion.DUPLICATE);
         assertThat(again.next()).isEmpty();
         assertThat(commands.find(tenant, ids.get(4)).orElseThrow().deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+    }
+
+    @Test
+    void aCommandTheDeviceCannotRunNowIsNotHandedStraightBackByTheSameExchange() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "busy");
+        List<CommandId> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(commands.insertForDevices(tenant, CommandId.random(), new CommandType("Step" + i), Map.of(), ADMIN, NOW, null, List.of(d.id())).id());
+        }
+        assertThat(commands.nextFor(d.id(), 1, NOW)).extracting(PendingCommand::id).containsExactly(ids.get(0));
+
+        var busy = commands.exchange(d.id(), Map.of(ids.get(0), CommandResult.notNow()), 1, NOW);
+
+        assertThat(busy.completions()).containsExactly(Map.entry(ids.get(0), Completion.REQUEUED));
+        assertThat(busy.next()).extracting(PendingCommand::id).containsExactly(ids.get(1));
+        assertThat(commands.find(tenant, ids.get(0)).orElseThrow().deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+        // answered with data and an error next to the requeued one: each row gets its own result
+        Map<CommandId, CommandResult> answers = new java.util.LinkedHashMap<>();
+        answers.put(ids.get(1), CommandResult.acknowledged(Map.of("battery", 0.5)));
+        var done = commands.exchange(d.id(), answers, 5, NOW.plusSeconds(1));
+        assertThat(done.completions()).containsExactly(Map.entry(ids.get(1), Completion.RECORDED));
+        // the requeued command is the oldest again, on its second attempt
+        assertThat(done.next()).extracting(PendingCommand::id).containsExactly(ids.get(0), ids.get(2));
+        assertThat(done.next()).extracting(PendingCommand::attempt).containsExactly(2, 1);
+        var failed = commands.exchange(d.id(), Map.of(ids.get(0), CommandResult.error("locked", Map.of("code", 12))), 0, NOW.plusSeconds(2));
+        assertThat(failed.completions()).containsExactly(Map.entry(ids.get(0), Completion.RECORDED));
+        var history = commands.history(tenant, d.id(), PageRequest.first(10)).items();
+        assertThat(history).extracting(Delivery::state).containsExactly(DeliveryState.SENT, DeliveryState.ACKNOWLEDGED, DeliveryState.ERROR);
+        assertThat(history.get(1).result().data()).containsEntry("battery", 0.5);
+        assertThat(history.get(1).completedAt()).isEqualTo(NOW.plusSeconds(1));
+        assertThat(history.get(2).result().error()).isEqualTo("locked");
+        assertThat(history.get(2).result().data()).containsEntry("code", 12);
+        assertThat(history.get(2).completedAt()).isEqualTo(NOW.plusSeconds(2));
     }
 
     @Test
