@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -61,4 +62,15 @@ public interface CommandService {
         // simple, not exact: an answered command nextFor marks sent again is left out (and comes on a later request)
         return new Exchange(done, nextFor(device, max).stream().filter(c -> !results.containsKey(c.id())).toList());
     }
+
+    /**
+     * Device plane: {@link #exchange(DeviceId, Map, int)}, and in the same transaction the device values
+     * {@code keep} computes from the commands handed out, written as {@link DeviceAttributes#put} writes
+     * them (a null value removes one). For a platform whose protocol state follows from what it hands out
+     * (an OMA-DM session: which command went out under which CmdID): the answers, the hand-out and that
+     * state are committed together, or none of them. {@code keep} is called once, inside the transaction:
+     * it only computes, quickly, and calls no Mooring service (the transaction holds the rows it hands out).
+     * When the transaction fails after {@code keep} ran, nothing is recorded and the call throws.
+     */
+    Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Function<List<PendingCommand>, Map<String, byte[]>> keep);
 }

@@ -48,7 +48,17 @@ public interface CommandStore {
     Completion complete(DeviceId device, CommandId command, CommandResult result, Instant now);
 
     /** Records the answers and hands out up to {@code max} commands, in one transaction (see {@link io.mooring.api.CommandService#exchange}). */
-    io.mooring.api.CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now);
+    default io.mooring.api.CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now) {
+        return exchange(device, results, max, now, null);
+    }
+
+    /**
+     * As {@link #exchange(DeviceId, Map, int, Instant)}; with {@code keep} (may be null), also writes the
+     * device values it computes from the hand-out, in the same transaction (see the CommandService method
+     * of the same name). A value name or size DeviceAttributes would refuse fails the whole exchange.
+     */
+    io.mooring.api.CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now,
+            java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep);
 
     /** Hands commands that were {@code SENT} to devices of the platform back to {@code QUEUED} (plugin swapped). */
     long requeueSent(PlatformId platform);

@@ -179,6 +179,12 @@ public final class CommandServiceImpl implements CommandService {
 
     @Override
     public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max) {
+        return exchange(device, results, max, null);
+    }
+
+    @Override
+    public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max,
+            java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep) {
         if (max < 0 || max > MAX_BATCH) {
             throw new ValidationException("max", "a device may take between 0 and " + MAX_BATCH + " commands at once");
         }
@@ -187,7 +193,7 @@ public final class CommandServiceImpl implements CommandService {
         }
         Instant now = clock.instant();
         touch(device, now);
-        Exchange done = store.exchange(device, results, max, now);
+        Exchange done = store.exchange(device, results, max, now, keep);
         done.completions().forEach((command, completion) -> {
             if (completion == Completion.RECORDED) {
                 events.post(MooringEvents.COMMAND_COMPLETED, null, MooringEvents.COMMAND, command, MooringEvents.DEVICE, device,

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.mooring.api.Actor;
 import io.mooring.api.Command;
@@ -35,6 +36,7 @@ import io.mooring.api.PageRequest;
 import io.mooring.api.PendingCommand;
 import io.mooring.api.PlatformId;
 import io.mooring.api.TenantId;
+import io.mooring.api.UnavailableException;
 import io.mooring.api.store.CommandStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -439,21 +441,42 @@ public final class JdbcCommandStore implements CommandStore {
     }
 
     @Override
-    public CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now) {
-        if (results.isEmpty()) {
+    public CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now,
+            Function<List<PendingCommand>, Map<String, byte[]>> keep) {
+        if (keep == null && results.isEmpty()) {
             // nothing to record: the hand-out alone (on PostgreSQL one statement, without a transaction round trip)
             return new CommandService.Exchange(Map.of(), max > 0 ? nextFor(device, max, now) : List.of());
         }
-        if (jdbc.postgres()) {
-            return jdbc.inTransaction(c -> exchangePostgres(c, device, results, max, now));
+        if (keep == null) {
+            return jdbc.inTransaction(c -> exchange(c, device, results, max, now));
         }
         return jdbc.inTransaction(c -> {
-            Map<CommandId, Completion> completions = new LinkedHashMap<>();
-            for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
-                completions.put(e.getKey(), complete(c, device, e.getKey(), e.getValue(), now));
+            CommandService.Exchange done = exchange(c, device, results, max, now);
+            Map<String, byte[]> values = keep.apply(done.next());
+            values.forEach(JdbcDeviceAttributes::check);
+            try {
+                JdbcDeviceAttributes.write(c, jdbc.postgres(), device, values, now);
+            } catch (SQLException e) {
+                // not retried on another connection (keep has run): the transaction is rolled back, the caller told
+                throw new UnavailableException("the database did not complete the request", e);
             }
-            return new CommandService.Exchange(completions, max > 0 ? next(c, device, max, now, results.keySet()) : List.of());
+            return done;
         });
+    }
+
+    private CommandService.Exchange exchange(Connection c, DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now)
+            throws SQLException {
+        if (results.isEmpty()) {
+            return new CommandService.Exchange(Map.of(), max > 0 ? next(c, device, max, now) : List.of());
+        }
+        if (jdbc.postgres()) {
+            return exchangePostgres(c, device, results, max, now);
+        }
+        Map<CommandId, Completion> completions = new LinkedHashMap<>();
+        for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
+            completions.put(e.getKey(), complete(c, device, e.getKey(), e.getValue(), now));
+        }
+        return new CommandService.Exchange(completions, max > 0 ? next(c, device, max, now, results.keySet()) : List.of());
     }
 
     /** One conditional UPDATE in the usual case; only when it changes nothing does a SELECT tell a repeat from an unknown command. */

@@ -1,7 +1,9 @@
 package io.mooring.persistence.internal;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -33,7 +35,11 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
 
     JdbcDeviceAttributes(Jdbc jdbc) {
         this.jdbc = jdbc;
-        this.upsert = jdbc.postgres()
+        this.upsert = upsert(jdbc.postgres());
+    }
+
+    private static String upsert(boolean postgres) {
+        return postgres
                 ? "INSERT INTO device_attribute (device_id, name, content, updated_at) SELECT id, ?, ?, ? FROM device WHERE id = ? "
                         + "ON CONFLICT (device_id, name) DO UPDATE SET content = EXCLUDED.content, updated_at = EXCLUDED.updated_at"
                 : "MERGE INTO device_attribute (device_id, name, content, updated_at) KEY (device_id, name) SELECT id, ?, ?, ? FROM device WHERE id = ?";
@@ -41,31 +47,43 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
 
     @Override
     public void put(DeviceId device, String name, byte[] value) {
+        check(name, value);
+        jdbc.single(c -> write(c, upsert, device, name, value, Instant.now()));
+    }
+
+    /** Refuses what {@link #put} refuses, before anything is written. */
+    static void check(String name, byte[] value) {
         checkName(name);
         if (value != null && value.length > MAX_VALUE) {
             throw new ValidationException(name, "a device attribute holds at most " + MAX_VALUE + " bytes");
         }
-        if (value == null) {
-            jdbc.single(c -> {
-                try (PreparedStatement p = c.prepareStatement("DELETE FROM device_attribute WHERE device_id = ? AND name = ?")) {
-                    p.setString(1, device.toString());
-                    p.setString(2, name);
-                    return p.executeUpdate();
-                }
-            });
-            return;
+    }
+
+    /** Writes checked values on a connection of the caller's (in its transaction, if it has one). */
+    static void write(Connection c, boolean postgres, DeviceId device, Map<String, byte[]> values, Instant now) throws SQLException {
+        String upsert = upsert(postgres);
+        for (Map.Entry<String, byte[]> e : values.entrySet()) {
+            write(c, upsert, device, e.getKey(), e.getValue(), now);
         }
-        int written = jdbc.single(c -> {
-            try (PreparedStatement p = c.prepareStatement(upsert)) {
-                p.setString(1, name);
-                p.setString(2, Base64.getEncoder().encodeToString(value));
-                SqlTime.set(p, 3, Instant.now());
-                p.setString(4, device.toString());
+    }
+
+    private static int write(Connection c, String upsert, DeviceId device, String name, byte[] value, Instant now) throws SQLException {
+        if (value == null) {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM device_attribute WHERE device_id = ? AND name = ?")) {
+                p.setString(1, device.toString());
+                p.setString(2, name);
                 return p.executeUpdate();
             }
-        });
-        if (written != 1) {
-            throw new NotFoundException("device " + device + " does not exist");
+        }
+        try (PreparedStatement p = c.prepareStatement(upsert)) {
+            p.setString(1, name);
+            p.setString(2, Base64.getEncoder().encodeToString(value));
+            SqlTime.set(p, 3, now);
+            p.setString(4, device.toString());
+            if (p.executeUpdate() != 1) {
+                throw new NotFoundException("device " + device + " does not exist");
+            }
+            return 1;
         }
     }
 

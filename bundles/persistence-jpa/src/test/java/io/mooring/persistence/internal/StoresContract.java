@@ -375,6 +375,41 @@ abstract class StoresContract {
     }
 
     @Test
+    void anExchangeKeepsTheValuesComputedFromItsHandOutInTheSameTransaction() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "keep");
+        CommandId first = commands.insertForDevices(tenant, CommandId.random(), new CommandType("One"), Map.of(), ADMIN, NOW, null, List.of(d.id())).id();
+        CommandId second = commands.insertForDevices(tenant, CommandId.random(), new CommandType("Two"), Map.of(), ADMIN, NOW, null, List.of(d.id())).id();
+        stores.attributes.put(d.id(), "test.gone", new byte[] {9});
+
+        // the first message of a session: nothing to answer yet
+        var opened = commands.exchange(d.id(), Map.of(), 1, NOW, next -> {
+            Map<String, byte[]> kept = new java.util.HashMap<>();
+            kept.put("test.session", next.get(0).id().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            kept.put("test.gone", null);
+            return kept;
+        });
+        assertThat(opened.next()).extracting(PendingCommand::id).containsExactly(first);
+        assertThat(stores.attributes.all(d.id(), "test.")).containsOnlyKeys("test.session");
+        assertThat(new String(stores.attributes.get(d.id(), "test.session").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(first.toString());
+
+        // a value the attributes would refuse: nothing of the exchange is recorded, not the answer, not the hand-out
+        assertThatThrownBy(() -> commands.exchange(d.id(), Map.of(first, CommandResult.acknowledged(Map.of())), 1, NOW,
+                next -> Map.of("Not A Name", new byte[] {1}))).isInstanceOf(io.mooring.api.ValidationException.class);
+        assertThat(commands.find(tenant, first).orElseThrow().deliveries().get(DeliveryState.SENT)).isEqualTo(1);
+        assertThat(commands.find(tenant, second).orElseThrow().deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+
+        var answered = commands.exchange(d.id(), Map.of(first, CommandResult.acknowledged(Map.of())), 1, NOW,
+                next -> Map.of("test.session", next.get(0).id().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(answered.completions()).containsExactly(Map.entry(first, Completion.RECORDED));
+        assertThat(answered.next()).extracting(PendingCommand::id).containsExactly(second);
+        assertThat(new String(stores.attributes.get(d.id(), "test.session").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(second.toString());
+    }
+
+    @Test
     void aSnapshotReadsTheDeviceWithTheValuesUnderOnePrefix() {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();

@@ -35,6 +35,12 @@ final class FakeCommandService implements CommandService {
     RuntimeException failure;
 
     @Override
+    public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max,
+            java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep) {
+        throw new UnsupportedOperationException("the example platform keeps no device values with its exchanges");
+    }
+
+    @Override
     public List<PendingCommand> nextFor(DeviceId device, int max) {
         nextForCalls.add(new NextFor(device, max));
         if (failure != null) {

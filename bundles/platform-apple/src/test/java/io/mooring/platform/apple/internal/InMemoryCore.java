@@ -124,6 +124,12 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     }
 
     @Override
+    public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max,
+            java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep) {
+        throw new UnsupportedOperationException("the Apple protocol keeps no device values with its exchanges");
+    }
+
+    @Override
     public synchronized List<PendingCommand> nextFor(DeviceId device, int max) {
         Deque<PendingCommand> q = queues.getOrDefault(device, new ArrayDeque<>());
         if (q.isEmpty()) {

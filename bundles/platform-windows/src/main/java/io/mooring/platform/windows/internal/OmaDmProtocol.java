@@ -165,26 +165,30 @@ final class OmaDmProtocol {
         if (more && fresh) {
             askForInventoryWhenDue(device, now, stored.get(ATTR_INVENTORY_ASKED));
         }
-        // the answers and the next commands in one transaction
+        // the answers, the next commands and the session state that says which CmdIDs they went out under: one transaction
+        DmSession state = session;
+        Map<CommandId, String> notSent = new LinkedHashMap<>();
         CommandService.Exchange exchange = commands.exchange(device.id(), answered.results(), more ? Math.max(1, Math.min(settings.commandsPerMessage(),
-                100)) : 0);
+                100)) : 0, next -> {
+                    Map<String, byte[]> kept = new java.util.HashMap<>();
+                    if (unenrolling) {
+                        kept.put(ATTR_SESSION, null);
+                    } else if (!message.isFinal()) {
+                        // the PC's package continues in its next message: ask for it (OMA-DM Alert 1222)
+                        reply.commands.add(El.of("Alert", El.text("CmdID", Integer.toString(reply.nextCmdId++)), El.text("Data", "1222")));
+                        kept.put(ATTR_SESSION, state.write());
+                    } else {
+                        fill(reply, state, message.header().maxMsgSize(), next, notSent);
+                        kept.put(ATTR_SESSION, state.write());
+                    }
+                    return kept;
+                });
         answered.afterRecorded(exchange, device);
+        notSent.forEach((id, reason) -> commands.complete(device.id(), id, CommandResult.error("not sent: " + reason, Map.of())));
         if (userUnenrolled) {
             LOG.info("Windows PC {} says its user removed the work account: unenrolling it", device.id());
             devices.unenroll(device.tenant(), device.id(), Actor.device(device.id()));
         }
-        if (unenrolling) {
-            attributes.put(device.id(), ATTR_SESSION, null);
-            return answer(reply, wbxml);
-        }
-        if (!message.isFinal()) {
-            // the PC's package continues in its next message: ask for it (OMA-DM Alert 1222)
-            reply.commands.add(El.of("Alert", El.text("CmdID", Integer.toString(reply.nextCmdId++)), El.text("Data", "1222")));
-            save(device, session);
-            return answer(reply, wbxml);
-        }
-        fill(reply, session, device, message.header().maxMsgSize(), exchange.next());
-        save(device, session);
         return answer(reply, wbxml);
     }
 
@@ -366,15 +370,18 @@ final class OmaDmProtocol {
         }
     }
 
-    /** The next queued commands, as many as the configured count and the PC's MaxMsgSize allow. */
-    private void fill(Reply reply, DmSession session, Device device, Long maxMsgSize, List<PendingCommand> next) {
+    /**
+     * The next queued commands, as many as the configured count and the PC's MaxMsgSize allow; those that
+     * cannot be said in SyncML go into {@code notSent} with the reason, to be failed once the exchange is in.
+     */
+    private void fill(Reply reply, DmSession session, Long maxMsgSize, List<PendingCommand> next, Map<CommandId, String> notSent) {
         List<int[]> marks = new ArrayList<>(); // per command: first element index, first CmdID, first Sent index
         for (PendingCommand pending : next) {
             List<Op> ops;
             try {
                 ops = translator.translate(pending.type().name(), pending.payload());
             } catch (ValidationException e) {
-                commands.complete(device.id(), pending.id(), CommandResult.error("not sent: " + e.getMessage(), Map.of()));
+                notSent.put(pending.id(), e.getMessage());
                 continue;
             }
             marks.add(new int[] {reply.commands.size(), reply.nextCmdId, session.sent.size()});
@@ -413,10 +420,6 @@ final class OmaDmProtocol {
         }
         children.add(El.of("Item", item));
         return El.of(op.verb(), children);
-    }
-
-    private void save(Device device, DmSession session) {
-        attributes.put(device.id(), ATTR_SESSION, session.write());
     }
 
     private Answer answer(Reply reply, boolean wbxml) {

@@ -253,6 +253,14 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         return new Page<>(List.of(), 0, 0, 0);
     }
 
+    @Override
+    public synchronized Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max,
+            java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep) {
+        Exchange done = exchange(device, results, max);
+        keep.apply(done.next()).forEach((name, value) -> put(device, name, value));
+        return done;
+    }
+
     /** Oldest first, queued or handed out but unanswered, as core does. */
     @Override
     public synchronized List<PendingCommand> nextFor(DeviceId device, int max) {
