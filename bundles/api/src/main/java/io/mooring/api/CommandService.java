@@ -73,4 +73,15 @@ public interface CommandService {
      * When the transaction fails after {@code keep} ran, nothing is recorded and the call throws.
      */
     Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Function<List<PendingCommand>, Map<String, byte[]>> keep);
+
+    /**
+     * Device plane: records the answers, hands out exactly the commands {@code handOut} lists (chosen from
+     * a {@link DeviceAttributes#snapshot(DeviceId, String, int) snapshot}'s open commands; none that is
+     * answered here) and writes the device values {@code keep} (as {@link DeviceAttributes#put}; a null
+     * value removes one), together. A listed command that is no longer open (cancelled or answered since
+     * the snapshot) is not handed out; then {@code keep} is not written either, and
+     * {@link Exchange#next()} is shorter than {@code handOut}: the caller builds its reply again from a
+     * fresh hand-out. On PostgreSQL this is one statement, so a message costs two round trips in all.
+     */
+    Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut, Map<String, byte[]> keep);
 }

@@ -1,5 +1,6 @@
 package io.mooring.api;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,10 +25,19 @@ public interface DeviceAttributes {
     /** Every value of the device whose name starts with {@code prefix}. */
     Map<String, byte[]> all(DeviceId device, String prefix);
 
-    /** A device as a plugin reads it on each message: its record and its values under one prefix. */
-    record Snapshot(Device device, Map<String, byte[]> values) {
+    /**
+     * A device as a plugin reads it on each message: its record, its values under one prefix and, when asked
+     * for, its oldest open commands (queued, or handed out and not yet answered) as they stand: read, not
+     * handed out (see {@link CommandService#exchange(DeviceId, Map, List, Map)}).
+     */
+    record Snapshot(Device device, Map<String, byte[]> values, List<PendingCommand> open) {
         public Snapshot {
             values = Map.copyOf(values);
+            open = List.copyOf(open);
+        }
+
+        public Snapshot(Device device, Map<String, byte[]> values) {
+            this(device, values, List.of());
         }
     }
 
@@ -37,4 +47,14 @@ public interface DeviceAttributes {
      * What a device endpoint calls first on every message.
      */
     Optional<Snapshot> snapshot(DeviceId device, String prefix);
+
+    /**
+     * Device plane: {@link #snapshot(DeviceId, String)} with up to {@code open} of the device's open
+     * commands, oldest first, leaving out expired ones, in the same round trip; each with the attempt it
+     * would be if handed out now. For a platform that picks the commands for its reply before recording
+     * anything, then records answers, hand-out and its state in one {@code exchange}.
+     */
+    default Optional<Snapshot> snapshot(DeviceId device, String prefix, int open) {
+        return snapshot(device, prefix);
+    }
 }

@@ -60,6 +60,10 @@ public interface CommandStore {
     io.mooring.api.CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now,
             java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep);
 
+    /** Records the answers, hands out the listed commands and writes the values if all were open (see the CommandService method). */
+    io.mooring.api.CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut,
+            Map<String, byte[]> keep, Instant now);
+
     /** Hands commands that were {@code SENT} to devices of the platform back to {@code QUEUED} (plugin swapped). */
     long requeueSent(PlatformId platform);
 

@@ -188,12 +188,32 @@ public final class CommandServiceImpl implements CommandService {
         if (max < 0 || max > MAX_BATCH) {
             throw new ValidationException("max", "a device may take between 0 and " + MAX_BATCH + " commands at once");
         }
+        Instant now = checkedNow(device, results);
+        return posted(device, results, store.exchange(device, results, max, now, keep));
+    }
+
+    @Override
+    public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut, Map<String, byte[]> keep) {
+        if (handOut.size() > MAX_BATCH) {
+            throw new ValidationException("handOut", "a device may take at most " + MAX_BATCH + " commands at once");
+        }
+        if (handOut.stream().anyMatch(results::containsKey) || Set.copyOf(handOut).size() != handOut.size()) {
+            throw new ValidationException("handOut", "a command is handed out once, and not while it is being answered");
+        }
+        Instant now = checkedNow(device, results);
+        return posted(device, results, store.exchange(device, results, handOut, keep, now));
+    }
+
+    private Instant checkedNow(DeviceId device, Map<CommandId, CommandResult> results) {
         if (results.size() > MAX_RESULTS) {
             throw new ValidationException("results", "at most " + MAX_RESULTS + " answers at once");
         }
         Instant now = clock.instant();
         touch(device, now);
-        Exchange done = store.exchange(device, results, max, now, keep);
+        return now;
+    }
+
+    private Exchange posted(DeviceId device, Map<CommandId, CommandResult> results, Exchange done) {
         done.completions().forEach((command, completion) -> {
             if (completion == Completion.RECORDED) {
                 events.post(MooringEvents.COMMAND_COMPLETED, null, MooringEvents.COMMAND, command, MooringEvents.DEVICE, device,

@@ -23,14 +23,20 @@ final class DeviceRows {
     }
 
     static Device map(ResultSet rs) throws SQLException {
-        String provider = rs.getString(10);
-        String token = rs.getString(11);
+        return map(rs, 0);
+    }
+
+    /** The device of a row whose COLUMNS follow {@code skip} other columns. */
+    static Device map(ResultSet rs, int skip) throws SQLException {
+        String provider = rs.getString(skip + 10);
+        String token = rs.getString(skip + 11);
         PushRegistration push = provider == null || token == null ? null
-                : new PushRegistration(provider, token, rs.getString(12), rs.getString(13), rs.getBoolean(14));
-        return new Device(new DeviceId(UUID.fromString(rs.getString(1))), new TenantId(rs.getString(2)), new PlatformId(rs.getString(3)),
-                DeviceState.valueOf(rs.getString(4)),
-                new DeviceDescription(rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)),
-                SqlTime.get(rs, 15), SqlTime.get(rs, 16), push);
+                : new PushRegistration(provider, token, rs.getString(skip + 12), rs.getString(skip + 13), rs.getBoolean(skip + 14));
+        return new Device(new DeviceId(UUID.fromString(rs.getString(skip + 1))), new TenantId(rs.getString(skip + 2)),
+                new PlatformId(rs.getString(skip + 3)), DeviceState.valueOf(rs.getString(skip + 4)),
+                new DeviceDescription(rs.getString(skip + 5), rs.getString(skip + 6), rs.getString(skip + 7), rs.getString(skip + 8),
+                        rs.getString(skip + 9)),
+                SqlTime.get(rs, skip + 15), SqlTime.get(rs, skip + 16), push);
     }
 
     static Device map(DeviceEntity e) {

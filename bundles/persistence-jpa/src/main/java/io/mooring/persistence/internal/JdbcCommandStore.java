@@ -324,19 +324,7 @@ public final class JdbcCommandStore implements CommandStore {
         Map<CommandId, Completion> completions = new LinkedHashMap<>();
         List<Object[]> handed = new ArrayList<>(max);
         try (PreparedStatement p = c.prepareStatement(exchangePostgres(results.size(), max > 0))) {
-            int i = 1;
-            for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
-                CommandResult result = e.getValue();
-                boolean notNow = result.outcome() == CommandResult.Outcome.NOT_NOW;
-                p.setString(i++, e.getKey().toString());
-                p.setString(i++, notNow ? DeliveryState.QUEUED.name()
-                        : result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED.name() : DeliveryState.ERROR.name());
-                p.setString(i++, result.outcome().name());
-                p.setString(i++, notNow ? null : Json.write(result.data()));
-                p.setString(i++, notNow ? null : result.error());
-            }
-            SqlTime.set(p, i++, now);
-            p.setString(i++, device.toString());
+            int i = bindAnswers(p, 1, device, results, now);
             if (max > 0) {
                 bindNext(p, i, device, max, now);
             }
@@ -351,6 +339,33 @@ public final class JdbcCommandStore implements CommandStore {
                 }
             }
         }
+        return new CommandService.Exchange(unmatched(c, device, results, completions), inQueueOrder(handed));
+    }
+
+    /** Binds the answers' VALUES rows, the completion time and the device of exchangePostgres's first CTEs; the next index. */
+    private static int bindAnswers(PreparedStatement p, int from, DeviceId device, Map<CommandId, CommandResult> results, Instant now) throws SQLException {
+        if (results.isEmpty()) {
+            return from;
+        }
+        int i = from;
+        for (Map.Entry<CommandId, CommandResult> e : results.entrySet()) {
+            CommandResult result = e.getValue();
+            boolean notNow = result.outcome() == CommandResult.Outcome.NOT_NOW;
+            p.setString(i++, e.getKey().toString());
+            p.setString(i++, notNow ? DeliveryState.QUEUED.name()
+                    : result.outcome() == CommandResult.Outcome.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED.name() : DeliveryState.ERROR.name());
+            p.setString(i++, result.outcome().name());
+            p.setString(i++, notNow ? null : Json.write(result.data()));
+            p.setString(i++, notNow ? null : result.error());
+        }
+        SqlTime.set(p, i++, now);
+        p.setString(i++, device.toString());
+        return i;
+    }
+
+    /** The completions in the order the answers came, those that changed nothing told apart: repeats, or commands never sent. */
+    private static Map<CommandId, Completion> unmatched(Connection c, DeviceId device, Map<CommandId, CommandResult> results,
+            Map<CommandId, Completion> completions) throws SQLException {
         if (completions.size() < results.size()) {
             // an answer that changed nothing: a repeat of one already recorded, or of a command this device never had
             List<CommandId> unmatched = results.keySet().stream().filter(id -> !completions.containsKey(id)).toList();
@@ -369,10 +384,9 @@ public final class JdbcCommandStore implements CommandStore {
             }
             unmatched.forEach(id -> completions.put(id, known.contains(id.toString()) ? Completion.DUPLICATE : Completion.UNKNOWN_COMMAND));
         }
-        // in the order the answers came
         Map<CommandId, Completion> ordered = new LinkedHashMap<>();
         results.keySet().forEach(id -> ordered.put(id, completions.get(id)));
-        return new CommandService.Exchange(ordered, inQueueOrder(handed));
+        return ordered;
     }
 
     @Override
@@ -462,6 +476,130 @@ public final class JdbcCommandStore implements CommandStore {
             }
             return done;
         });
+    }
+
+    @Override
+    public CommandService.Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut,
+            Map<String, byte[]> keep, Instant now) {
+        keep.forEach(JdbcDeviceAttributes::check);
+        if (results.isEmpty() && handOut.isEmpty() && keep.isEmpty()) {
+            return new CommandService.Exchange(Map.of(), List.of());
+        }
+        if (jdbc.postgres()) {
+            // one statement in auto-commit: the message's whole write in a single round trip. Should the connection die
+            // after PostgreSQL committed it and before the answer came, the retry finds the answers recorded (reported
+            // as repeats) and hands the same commands out again: nothing stored is lost or doubled.
+            return jdbc.single(c -> handOutPostgres(c, device, results, handOut, keep, now));
+        }
+        return jdbc.inTransaction(c -> {
+            CommandService.Exchange answered = exchange(c, device, results, 0, now);
+            List<PendingCommand> handed = new ArrayList<>();
+            for (CommandId id : handOut) {
+                try (PreparedStatement p = c.prepareStatement("UPDATE command_delivery SET state = 'SENT', attempts = attempts + 1, sent_at = ? "
+                        + "WHERE " + deliveryKey + " AND " + stillOpen)) {
+                    SqlTime.set(p, 1, now);
+                    p.setString(2, device.toString());
+                    p.setString(3, id.toString());
+                    if (p.executeUpdate() == 0) {
+                        continue;
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("SELECT d.attempts, c.type, c.payload FROM command_delivery d JOIN command c "
+                        + "ON c.id = d.command_id WHERE " + deliveryKey.replace("device_id", "d.device_id").replace("command_id", "d.command_id"))) {
+                    p.setString(1, device.toString());
+                    p.setString(2, id.toString());
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        handed.add(new PendingCommand(id, device, new CommandType(rs.getString(2)), Json.readMap(rs.getString(3)), rs.getInt(1)));
+                    }
+                }
+            }
+            if (handed.size() == handOut.size()) {
+                JdbcDeviceAttributes.write(c, false, device, keep, now);
+            }
+            return new CommandService.Exchange(answered.completions(), handed);
+        });
+    }
+
+    /**
+     * The answers (as {@link #exchangePostgres(int, boolean)} records them), the hand-out of the listed
+     * commands and the values to keep, each a data-modifying CTE of one statement; the values are written
+     * only if every listed command was handed out (the count of the hand-out's rows is their condition).
+     */
+    private CommandService.Exchange handOutPostgres(Connection c, DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut,
+            Map<String, byte[]> keep, Instant now) throws SQLException {
+        List<Map.Entry<String, byte[]>> upserts = keep.entrySet().stream().filter(e -> e.getValue() != null).toList();
+        List<String> removals = keep.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+        String allHanded = handOut.isEmpty() ? "TRUE" : "(SELECT COUNT(*) FROM handed) = " + handOut.size();
+        StringBuilder sql = new StringBuilder(2048);
+        List<String> ctes = new ArrayList<>();
+        if (!results.isEmpty()) {
+            String answers = exchangePostgres(results.size(), false);
+            ctes.add(answers.substring("WITH ".length(), answers.indexOf(" SELECT command_id, 0,")));
+        }
+        if (!handOut.isEmpty()) {
+            ctes.add("handed AS (UPDATE command_delivery d SET state = 'SENT', attempts = d.attempts + 1, sent_at = ? FROM command c "
+                    + "WHERE c.id = d.command_id AND d.device_id = ? AND d.command_id IN (" + placeholders(handOut.size()) + ") "
+                    + "AND d.state IN ('QUEUED', 'SENT') RETURNING d.command_id, d.attempts, c.type, c.payload, d.command_seq)");
+        }
+        if (!upserts.isEmpty()) {
+            ctes.add("kept AS (INSERT INTO device_attribute (device_id, name, content, updated_at) SELECT v.id, k.name, k.content, "
+                    + "CAST(? AS TIMESTAMP WITH TIME ZONE) FROM device v, (VALUES " + String.join(", ", java.util.Collections.nCopies(upserts.size(), "(?, ?)"))
+                    + ") AS k (name, content) WHERE v.id = ? AND " + allHanded + " ON CONFLICT (device_id, name) DO UPDATE "
+                    + "SET content = EXCLUDED.content, updated_at = EXCLUDED.updated_at RETURNING 1)");
+        }
+        if (!removals.isEmpty()) {
+            ctes.add("gone AS (DELETE FROM device_attribute WHERE device_id = ? AND name IN (" + placeholders(removals.size()) + ") AND "
+                    + allHanded + " RETURNING 1)");
+        }
+        sql.append("WITH ").append(String.join(", ", ctes)).append(" SELECT 0, CAST(NULL AS VARCHAR(36)), 0, CAST(NULL AS VARCHAR(255)), "
+                + "CAST(NULL AS VARCHAR(1048576)), CAST(0 AS BIGINT)");
+        if (!results.isEmpty()) {
+            sql.append(" UNION ALL SELECT 1, command_id, 0, NULL, NULL, 0 FROM done");
+        }
+        if (!handOut.isEmpty()) {
+            sql.append(" UNION ALL SELECT 2, command_id, attempts, type, payload, command_seq FROM handed");
+        }
+        Map<CommandId, Completion> completions = new LinkedHashMap<>();
+        List<Object[]> handed = new ArrayList<>(handOut.size());
+        try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+            int i = bindAnswers(p, 1, device, results, now);
+            if (!handOut.isEmpty()) {
+                SqlTime.set(p, i++, now);
+                p.setString(i++, device.toString());
+                for (CommandId id : handOut) {
+                    p.setString(i++, id.toString());
+                }
+            }
+            if (!upserts.isEmpty()) {
+                SqlTime.set(p, i++, now);
+                for (Map.Entry<String, byte[]> e : upserts) {
+                    p.setString(i++, e.getKey());
+                    p.setString(i++, java.util.Base64.getEncoder().encodeToString(e.getValue()));
+                }
+                p.setString(i++, device.toString());
+            }
+            if (!removals.isEmpty()) {
+                p.setString(i++, device.toString());
+                for (String name : removals) {
+                    p.setString(i++, name);
+                }
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    switch (rs.getInt(1)) {
+                        case 1 -> {
+                            CommandId id = new CommandId(UUID.fromString(rs.getString(2)));
+                            completions.put(id, results.get(id).outcome() == CommandResult.Outcome.NOT_NOW ? Completion.REQUEUED : Completion.RECORDED);
+                        }
+                        case 2 -> handed.add(handedOut(rs, device, 2));
+                        default -> {
+                        }
+                    }
+                }
+            }
+        }
+        return new CommandService.Exchange(unmatched(c, device, results, completions), inQueueOrder(handed));
     }
 
     private CommandService.Exchange exchange(Connection c, DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now)

@@ -5,15 +5,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.mooring.api.CommandId;
+import io.mooring.api.CommandType;
 import io.mooring.api.DeviceAttributes;
 import io.mooring.api.DeviceId;
 import io.mooring.api.NotFoundException;
+import io.mooring.api.PendingCommand;
 import io.mooring.api.ValidationException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -141,6 +147,53 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
                         }
                     }
                     return found == null ? Optional.<Snapshot>empty() : Optional.of(new Snapshot(found, values));
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<Snapshot> snapshot(DeviceId device, String prefix, int open) {
+        if (open <= 0) {
+            return snapshot(device, prefix);
+        }
+        String like = likePrefix(prefix);
+        int k = DeviceRows.COLUMN_COUNT;
+        // one round trip: the device with its values (kind 0), then its oldest open commands (kind 1)
+        String sql = "SELECT 0, " + DeviceRows.COLUMNS + ", a.name, a.content, NULL, 0, NULL, NULL, 0 FROM device v "
+                + "LEFT JOIN device_attribute a ON a.device_id = v.id AND a.name LIKE ? ESCAPE '\\' WHERE v.id = ? UNION ALL SELECT 1, "
+                + String.join(", ", java.util.Collections.nCopies(k + 2, "NULL")) + ", o.command_id, o.attempts, o.type, o.payload, o.command_seq "
+                + "FROM (SELECT n.command_id, n.attempts, nc.type, nc.payload, n.command_seq FROM command_delivery n "
+                // H2 would walk the device's whole history through the primary key's device_id prefix
+                + (jdbc.postgres() ? "" : "USE INDEX (command_delivery_pending) ")
+                + "JOIN command nc ON nc.id = n.command_id WHERE n.device_id = ? AND n.state IN ('QUEUED', 'SENT') "
+                + "AND (nc.expires_at IS NULL OR nc.expires_at > ?) ORDER BY n.command_seq LIMIT ?) o ORDER BY 1, " + (k + 2) + ", " + (k + 8);
+        return jdbc.single(c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, like);
+                p.setString(2, device.toString());
+                p.setString(3, device.toString());
+                SqlTime.set(p, 4, Instant.now());
+                p.setInt(5, open);
+                try (ResultSet rs = p.executeQuery()) {
+                    io.mooring.api.Device found = null;
+                    Map<String, byte[]> values = new LinkedHashMap<>();
+                    List<PendingCommand> pending = new ArrayList<>();
+                    while (rs.next()) {
+                        if (rs.getInt(1) == 0) {
+                            if (found == null) {
+                                found = DeviceRows.map(rs, 1);
+                            }
+                            String name = rs.getString(k + 2);
+                            if (name != null) {
+                                values.put(name, Base64.getDecoder().decode(rs.getString(k + 3)));
+                            }
+                        } else if (found != null) {
+                            pending.add(new PendingCommand(new CommandId(UUID.fromString(rs.getString(k + 4))), device,
+                                    new CommandType(rs.getString(k + 6)), Json.readMap(rs.getString(k + 7)), rs.getInt(k + 5) + 1));
+                        }
+                    }
+                    return found == null ? Optional.<Snapshot>empty() : Optional.of(new Snapshot(found, values, pending));
                 }
             }
         });

@@ -141,6 +141,15 @@ abstract class StoresContract {
     /** The command {@link #devicesAfterFanOuts} fanned out last. */
     CommandId freshCommand;
 
+    /** Commands Step0, Step1, ... (payload n = 0, 1, ...) queued to one device, oldest first. */
+    List<CommandId> queued(TenantId tenant, Device d, int count) {
+        List<CommandId> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(commands.insertForDevices(tenant, CommandId.random(), new CommandType("Step" + i), Map.of("n", i), ADMIN, NOW, null, List.of(d.id())).id());
+        }
+        return ids;
+    }
+
     Device enroll(TenantId tenant, PlatformId platform, String name) {
         String hash = "tok-" + UUID.randomUUID();
         enrollment.createToken(tenant, platform, hash, NOW.plus(1, ChronoUnit.HOURS), 1, "admin:alice", NOW);
@@ -314,10 +323,7 @@ abstract class StoresContract {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();
         Device d = enroll(tenant, platform, "x");
-        List<CommandId> ids = new java.util.ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            ids.add(commands.insertForDevices(tenant, CommandId.random(), new CommandType("Step" + i), Map.of(), ADMIN, NOW, null, List.of(d.id())).id());
-        }
+        List<CommandId> ids = queued(tenant, d, 5);
         assertThat(commands.nextFor(d.id(), 2, NOW)).extracting(PendingCommand::id).containsExactly(ids.get(0), ids.get(1));
         Map<CommandId, CommandResult> answers = new java.util.LinkedHashMap<>();
         answers.put(ids.get(0), CommandResult.acknowledged(Map.of("n", 0)));
@@ -344,10 +350,7 @@ abstract class StoresContract {
         TenantId tenant = newTenant();
         PlatformId platform = newPlatform();
         Device d = enroll(tenant, platform, "busy");
-        List<CommandId> ids = new java.util.ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ids.add(commands.insertForDevices(tenant, CommandId.random(), new CommandType("Step" + i), Map.of(), ADMIN, NOW, null, List.of(d.id())).id());
-        }
+        List<CommandId> ids = queued(tenant, d, 3);
         assertThat(commands.nextFor(d.id(), 1, NOW)).extracting(PendingCommand::id).containsExactly(ids.get(0));
 
         var busy = commands.exchange(d.id(), Map.of(ids.get(0), CommandResult.notNow()), 1, NOW);
@@ -407,6 +410,52 @@ abstract class StoresContract {
         assertThat(answered.next()).extracting(PendingCommand::id).containsExactly(second);
         assertThat(new String(stores.attributes.get(d.id(), "test.session").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(second.toString());
+    }
+
+    @Test
+    void aSnapshotBringsTheOpenCommandsAndAnExchangeHandsOutExactlyThoseListedWithTheValuesToKeep() {
+        TenantId tenant = newTenant();
+        PlatformId platform = newPlatform();
+        Device d = enroll(tenant, platform, "pick");
+        List<CommandId> ids = queued(tenant, d, 4);
+        CommandId expired = commands.insertForDevices(tenant, CommandId.random(), new CommandType("Late"), Map.of(), ADMIN, NOW,
+                java.time.Instant.now().minusSeconds(1), List.of(d.id())).id();
+        commands.exchange(d.id(), Map.of(), 1, NOW); // ids 0 sent once
+        commands.exchange(d.id(), Map.of(ids.get(0), CommandResult.acknowledged(Map.of())), 0, NOW);
+        commands.nextFor(d.id(), 1, NOW); // ids 1 sent once
+        stores.attributes.put(d.id(), "test.a", new byte[] {1});
+        stores.attributes.put(d.id(), "test.b", new byte[] {2});
+
+        var snapshot = stores.attributes.snapshot(d.id(), "test.", 10).orElseThrow();
+        assertThat(snapshot.device().id()).isEqualTo(d.id());
+        assertThat(snapshot.values()).containsOnlyKeys("test.a", "test.b");
+        assertThat(snapshot.open()).extracting(PendingCommand::id).containsExactly(ids.get(1), ids.get(2), ids.get(3)).doesNotContain(expired);
+        assertThat(snapshot.open()).extracting(PendingCommand::attempt).containsExactly(2, 1, 1);
+        assertThat(snapshot.open().get(1).payload()).containsEntry("n", 2);
+        assertThat(stores.attributes.snapshot(d.id(), "test.", 1).orElseThrow().open()).extracting(PendingCommand::id).containsExactly(ids.get(1));
+        assertThat(stores.attributes.snapshot(io.mooring.api.DeviceId.random(), "test.", 5)).isEmpty();
+
+        Map<String, byte[]> keep = new java.util.HashMap<>();
+        keep.put("test.a", new byte[] {7});
+        keep.put("test.b", null);
+        var done = commands.exchange(d.id(), Map.of(ids.get(1), CommandResult.acknowledged(Map.of("ok", true))), List.of(ids.get(2), ids.get(3)), keep, NOW);
+        assertThat(done.completions()).containsExactly(Map.entry(ids.get(1), Completion.RECORDED));
+        assertThat(done.next()).extracting(PendingCommand::id).containsExactly(ids.get(2), ids.get(3));
+        assertThat(done.next()).extracting(PendingCommand::attempt).containsExactly(1, 1);
+        assertThat(done.next().get(1).type().name()).isEqualTo("Step3");
+        assertThat(stores.attributes.all(d.id(), "test.")).containsOnlyKeys("test.a");
+        assertThat(stores.attributes.get(d.id(), "test.a").orElseThrow()).containsExactly(7);
+        assertThat(commands.find(tenant, ids.get(3)).orElseThrow().deliveries().get(DeliveryState.SENT)).isEqualTo(1);
+
+        // one listed command is no longer open: the answers are recorded, the others handed out, the values not written
+        commands.exchange(d.id(), Map.of(ids.get(2), CommandResult.acknowledged(Map.of())), 0, NOW);
+        var stale = commands.exchange(d.id(), Map.of(ids.get(3), CommandResult.error("no", Map.of())), List.of(ids.get(2)),
+                Map.of("test.a", new byte[] {8}), NOW);
+        assertThat(stale.completions()).containsExactly(Map.entry(ids.get(3), Completion.RECORDED));
+        assertThat(stale.next()).isEmpty();
+        assertThat(stores.attributes.get(d.id(), "test.a").orElseThrow()).containsExactly(7);
+        // nothing to record, hand out or keep: nothing happens
+        assertThat(commands.exchange(d.id(), Map.of(), List.of(), Map.of(), NOW).next()).isEmpty();
     }
 
     @Test

@@ -35,6 +35,11 @@ final class FakeCommandService implements CommandService {
     RuntimeException failure;
 
     @Override
+    public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut, Map<String, byte[]> keep) {
+        throw new UnsupportedOperationException("the example platform hands out through nextFor");
+    }
+
+    @Override
     public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max,
             java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep) {
         throw new UnsupportedOperationException("the example platform keeps no device values with its exchanges");

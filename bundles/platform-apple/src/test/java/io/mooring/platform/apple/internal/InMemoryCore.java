@@ -124,6 +124,11 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     }
 
     @Override
+    public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut, Map<String, byte[]> keep) {
+        throw new UnsupportedOperationException("the Apple protocol hands out through nextFor and exchange");
+    }
+
+    @Override
     public Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, int max,
             java.util.function.Function<List<PendingCommand>, Map<String, byte[]>> keep) {
         throw new UnsupportedOperationException("the Apple protocol keeps no device values with its exchanges");

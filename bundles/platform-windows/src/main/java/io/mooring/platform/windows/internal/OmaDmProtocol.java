@@ -109,11 +109,14 @@ final class OmaDmProtocol {
         Reply reply = new Reply(message.header());
         Device device;
         Map<String, byte[]> stored;
+        List<PendingCommand> open;
         try {
             DeviceId id = issuedTo(certificate);
             // the PC and everything this plugin keeps for it, in one read
-            Optional<DeviceAttributes.Snapshot> snapshot = attributes.snapshot(id, "windows.");
+            // a final message gets commands in reply: the snapshot brings the candidates along
+            Optional<DeviceAttributes.Snapshot> snapshot = attributes.snapshot(id, "windows.", message.isFinal() ? 2 * perMessage() : 0);
             stored = snapshot.map(DeviceAttributes.Snapshot::values).orElse(Map.of());
+            open = snapshot.map(DeviceAttributes.Snapshot::open).orElse(List.of());
             device = authorize(snapshot.map(DeviceAttributes.Snapshot::device), certificate, message.header().source(), stored);
         } catch (Refused r) {
             LOG.debug("Refused an OMA-DM message from {}: {}", message.header().source(), r.getMessage());
@@ -162,34 +165,72 @@ final class OmaDmProtocol {
             session.sent.clear();
             session.progress.clear();
         }
-        if (more && fresh) {
-            askForInventoryWhenDue(device, now, stored.get(ATTR_INVENTORY_ASKED));
-        }
-        // the answers, the next commands and the session state that says which CmdIDs they went out under: one transaction
+        boolean inventoryQueued = more && fresh && askForInventoryWhenDue(device, now, stored.get(ATTR_INVENTORY_ASKED));
         DmSession state = session;
         Map<CommandId, String> notSent = new LinkedHashMap<>();
-        CommandService.Exchange exchange = commands.exchange(device.id(), answered.results(), more ? Math.max(1, Math.min(settings.commandsPerMessage(),
-                100)) : 0, next -> {
-                    Map<String, byte[]> kept = new java.util.HashMap<>();
-                    if (unenrolling) {
-                        kept.put(ATTR_SESSION, null);
-                    } else if (!message.isFinal()) {
-                        // the PC's package continues in its next message: ask for it (OMA-DM Alert 1222)
-                        reply.commands.add(El.of("Alert", El.text("CmdID", Integer.toString(reply.nextCmdId++)), El.text("Data", "1222")));
-                        kept.put(ATTR_SESSION, state.write());
-                    } else {
-                        fill(reply, state, message.header().maxMsgSize(), next, notSent);
-                        kept.put(ATTR_SESSION, state.write());
-                    }
-                    return kept;
-                });
+        CommandService.Exchange exchange;
+        List<PendingCommand> candidates = open.stream().filter(p -> !answered.results().containsKey(p.id())).limit(perMessage()).toList();
+        // the snapshot's open commands make the reply, unless the inventory request just queued belongs in it, or the snapshot's
+        // list was all answers with more beyond it
+        if (more && !inventoryQueued && (!candidates.isEmpty() || open.size() < 2 * perMessage())) {
+            // answers, hand-out and the session state that says which CmdIDs the commands went under: one write
+            int[] mark = {reply.commands.size(), reply.nextCmdId, state.sent.size()};
+            List<CommandId> handOut = fill(reply, state, message.header().maxMsgSize(), candidates, notSent);
+            Map<CommandId, CommandResult> results = new LinkedHashMap<>(answered.results());
+            notSent.forEach((id, reason) -> results.put(id, notSent(reason)));
+            notSent.clear();
+            exchange = commands.exchange(device.id(), results, handOut, Map.of(ATTR_SESSION, state.write()));
+            if (exchange.next().size() != handOut.size()) {
+                // one was cancelled or answered since the snapshot (its session state was not written): a fresh hand-out
+                reply.commands.subList(mark[0], reply.commands.size()).clear();
+                reply.nextCmdId = mark[1];
+                state.sent.subList(mark[2], state.sent.size()).clear();
+                Map<CommandId, io.mooring.api.Completion> recorded = exchange.completions();
+                exchange = new CommandService.Exchange(recorded, handOutAndKeep(device, Map.of(), perMessage(), reply, state, message.header(),
+                        message.isFinal(), false, notSent).next());
+            }
+        } else {
+            exchange = handOutAndKeep(device, answered.results(), more ? perMessage() : 0, reply, state, message.header(), message.isFinal(),
+                    unenrolling, notSent);
+        }
         answered.afterRecorded(exchange, device);
-        notSent.forEach((id, reason) -> commands.complete(device.id(), id, CommandResult.error("not sent: " + reason, Map.of())));
+        notSent.forEach((id, reason) -> commands.complete(device.id(), id, notSent(reason)));
         if (userUnenrolled) {
             LOG.info("Windows PC {} says its user removed the work account: unenrolling it", device.id());
             devices.unenroll(device.tenant(), device.id(), Actor.device(device.id()));
         }
         return answer(reply, wbxml);
+    }
+
+    private int perMessage() {
+        return Math.max(1, Math.min(settings.commandsPerMessage(), 100));
+    }
+
+    private static CommandResult notSent(String reason) {
+        return CommandResult.error("not sent: " + reason, Map.of());
+    }
+
+    /**
+     * Records the answers and hands out up to {@code max} commands, with the session state they leave (or
+     * its removal, when the PC is unenrolling) in the same transaction; the reply gets the commands, or
+     * OMA-DM's request for the rest of the PC's package.
+     */
+    private CommandService.Exchange handOutAndKeep(Device device, Map<CommandId, CommandResult> results, int max, Reply reply, DmSession state,
+            Syncml.Header header, boolean isFinal, boolean unenrolling, Map<CommandId, String> notSent) {
+        return commands.exchange(device.id(), results, max, next -> {
+            Map<String, byte[]> kept = new java.util.HashMap<>();
+            if (unenrolling) {
+                kept.put(ATTR_SESSION, null);
+            } else if (!isFinal) {
+                // the PC's package continues in its next message: ask for it (OMA-DM Alert 1222)
+                reply.commands.add(El.of("Alert", El.text("CmdID", Integer.toString(reply.nextCmdId++)), El.text("Data", "1222")));
+                kept.put(ATTR_SESSION, state.write());
+            } else {
+                fill(reply, state, header.maxMsgSize(), next, notSent);
+                kept.put(ATTR_SESSION, state.write());
+            }
+            return kept;
+        });
     }
 
     /** The device a certificate names, once it is valid now and issued by Mooring's CA. */
@@ -275,7 +316,9 @@ final class OmaDmProtocol {
 
         void afterRecorded(CommandService.Exchange exchange, Device device) {
             exchange.completions().forEach((id, completion) -> {
-                if (completion == io.mooring.api.Completion.RECORDED && results.get(id).outcome() == CommandResult.Outcome.ACKNOWLEDGED) {
+                // the exchange may also have failed commands that could not be sent: those are not this message's answers
+                CommandResult answer = results.get(id);
+                if (completion == io.mooring.api.Completion.RECORDED && answer != null && answer.outcome() == CommandResult.Outcome.ACKNOWLEDGED) {
                     afterAcknowledged(types.get(id), progress.get(id), device);
                 }
             });
@@ -349,8 +392,8 @@ final class OmaDmProtocol {
         return c >= 200 && c < 300 && c != 215 && c != 216;
     }
 
-    /** Asks for an inventory report at the start of a session when the last request is older than the configured interval. */
-    private void askForInventoryWhenDue(Device device, Instant now, byte[] lastAsked) {
+    /** Asks for an inventory report at the start of a session when the last request is older than the configured interval; true if it did. */
+    private boolean askForInventoryWhenDue(Device device, Instant now, byte[] lastAsked) {
         Optional<Instant> asked = Optional.ofNullable(lastAsked).map(b -> {
             try {
                 return Instant.parse(new String(b, StandardCharsets.US_ASCII));
@@ -359,14 +402,16 @@ final class OmaDmProtocol {
             }
         });
         if (asked.isPresent() && asked.get().plus(settings.inventoryEvery()).isAfter(now)) {
-            return;
+            return false;
         }
         try {
             commands.enqueue(device.tenant(), new CommandRequest(new CommandType(WindowsCommands.DEVICE_INFORMATION), Map.of(),
                     new CommandTarget.Devices(List.of(device.id())), now.plus(settings.inventoryEvery())), Actor.SYSTEM);
             attributes.put(device.id(), ATTR_INVENTORY_ASKED, now.toString().getBytes(StandardCharsets.US_ASCII));
+            return true;
         } catch (MooringException e) {
             LOG.warn("Could not queue the inventory request for Windows PC {}: {}", device.id(), e.getMessage());
+            return false;
         }
     }
 
@@ -374,8 +419,9 @@ final class OmaDmProtocol {
      * The next queued commands, as many as the configured count and the PC's MaxMsgSize allow; those that
      * cannot be said in SyncML go into {@code notSent} with the reason, to be failed once the exchange is in.
      */
-    private void fill(Reply reply, DmSession session, Long maxMsgSize, List<PendingCommand> next, Map<CommandId, String> notSent) {
+    private List<CommandId> fill(Reply reply, DmSession session, Long maxMsgSize, List<PendingCommand> next, Map<CommandId, String> notSent) {
         List<int[]> marks = new ArrayList<>(); // per command: first element index, first CmdID, first Sent index
+        List<CommandId> included = new ArrayList<>();
         for (PendingCommand pending : next) {
             List<Op> ops;
             try {
@@ -385,17 +431,20 @@ final class OmaDmProtocol {
                 continue;
             }
             marks.add(new int[] {reply.commands.size(), reply.nextCmdId, session.sent.size()});
+            included.add(pending.id());
             for (Op op : ops) {
                 reply.commands.add(element(op, reply, session, pending, true));
             }
         }
-        // over the PC's limit, the last commands wait for the session's next message (they stay SENT, so they come back)
+        // over the PC's limit, the last commands wait for the session's next message
         while (maxMsgSize != null && marks.size() > 1 && Syncml.toXml(reply.build()).length > maxMsgSize * 9 / 10) {
             int[] last = marks.remove(marks.size() - 1);
+            included.remove(included.size() - 1);
             reply.commands.subList(last[0], reply.commands.size()).clear();
             reply.nextCmdId = last[1];
             session.sent.subList(last[2], session.sent.size()).clear();
         }
+        return included;
     }
 
     private El element(Op op, Reply reply, DmSession session, PendingCommand pending, boolean required) {

@@ -261,6 +261,27 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         return done;
     }
 
+    @Override
+    public synchronized Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut, Map<String, byte[]> keep) {
+        Exchange answered = exchange(device, results, 0);
+        List<PendingCommand> q = queues.getOrDefault(device, List.of());
+        List<PendingCommand> handed = new ArrayList<>();
+        for (CommandId id : handOut) {
+            for (int i = 0; i < q.size(); i++) {
+                PendingCommand p = q.get(i);
+                if (p.id().equals(id)) {
+                    PendingCommand sent = new PendingCommand(p.id(), p.device(), p.type(), p.payload(), p.attempt() + 1);
+                    q.set(i, sent);
+                    handed.add(sent);
+                }
+            }
+        }
+        if (handed.size() == handOut.size()) {
+            keep.forEach((name, value) -> put(device, name, value));
+        }
+        return new Exchange(answered.completions(), handed);
+    }
+
     /** Oldest first, queued or handed out but unanswered, as core does. */
     @Override
     public synchronized List<PendingCommand> nextFor(DeviceId device, int max) {
@@ -336,6 +357,14 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     @Override
     public Optional<Snapshot> snapshot(DeviceId device, String prefix) {
         return findForDevicePlane(device).map(d -> new Snapshot(d, all(device, prefix)));
+    }
+
+    @Override
+    public synchronized Optional<Snapshot> snapshot(DeviceId device, String prefix, int open) {
+        List<PendingCommand> q = queues.getOrDefault(device, List.of());
+        List<PendingCommand> pending = q.stream().limit(open).map(p -> new PendingCommand(p.id(), p.device(), p.type(), p.payload(), p.attempt() + 1))
+                .toList();
+        return findForDevicePlane(device).map(d -> new Snapshot(d, all(device, prefix), pending));
     }
 
     @Override
