@@ -94,6 +94,14 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         return secret;
     }
 
+    /** Runs once, when the next exchange that hands out listed commands begins: what another node or an admin does meanwhile. */
+    volatile Runnable beforeHandOut;
+
+    /** Takes a command out of the device's queue, as a cancellation of a queued delivery does. */
+    synchronized void withdraw(DeviceId device, CommandId command) {
+        queues.getOrDefault(device, new ArrayList<>()).removeIf(p -> p.id().equals(command));
+    }
+
     CommandId queue(DeviceId device, String type, Map<String, Object> payload) {
         CommandId id = CommandId.random();
         types.put(id, new CommandType(type));
@@ -263,6 +271,11 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
 
     @Override
     public synchronized Exchange exchange(DeviceId device, Map<CommandId, CommandResult> results, List<CommandId> handOut, Map<String, byte[]> keep) {
+        Runnable hook = beforeHandOut;
+        beforeHandOut = null;
+        if (hook != null) {
+            hook.run();
+        }
         Exchange answered = exchange(device, results, 0);
         List<PendingCommand> q = queues.getOrDefault(device, List.of());
         List<PendingCommand> handed = new ArrayList<>();

@@ -123,6 +123,27 @@ class OmaDmSessionTest {
     }
 
     @Test
+    void aCommandWithdrawnBetweenReadingAndSendingStaysOutAndTheOthersStillGo() throws Exception {
+        Testbed bed = new Testbed(3);
+        WindowsPc pc = bed.enrolled("LAPTOP-09");
+        pc.sync();
+        Device device = bed.core.only();
+        CommandId withdrawn = bed.core.queue(device.id(), "Replace", Map.of("items", List.of(Map.of("uri", "./Vendor/MSFT/Policy/Config/Test/Gone",
+                "format", "int", "data", 1))));
+        CommandId sent = bed.core.queue(device.id(), "Replace", Map.of("items", List.of(Map.of("uri", "./Vendor/MSFT/Policy/Config/Test/Kept",
+                "format", "int", "data", 2))));
+        // read with the PC's first message, gone by the time that message's reply is written
+        bed.core.beforeHandOut = () -> bed.core.withdraw(device.id(), withdrawn);
+
+        WindowsPc.Session session = pc.sync();
+
+        assertThat(session.commands()).containsExactly("Replace ./Vendor/MSFT/Policy/Config/Test/Kept");
+        assertThat(outcome(bed, sent)).isEqualTo(CommandResult.Outcome.ACKNOWLEDGED);
+        assertThat(bed.core.results).doesNotContainKey(withdrawn);
+        assertThat(pc.node("./Vendor/MSFT/Policy/Config/Test/Gone")).isNull();
+    }
+
+    @Test
     void aSessionCarriesOnWhicheverNodeTakesItsNextMessage() throws Exception {
         Testbed bed = new Testbed(2);
         WindowsPc pc = bed.enrolled("LAPTOP-12");
