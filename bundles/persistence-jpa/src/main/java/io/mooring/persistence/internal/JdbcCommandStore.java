@@ -300,15 +300,7 @@ public final class JdbcCommandStore implements CommandStore {
      * a commit whose outcome is unknown (a retry would report the recorded answers as repeats).
      */
     static String exchangePostgres(int answers, boolean handOut) {
-        StringBuilder sql = new StringBuilder(1024).append("WITH r (command_id, state, status, data, error) AS NOT MATERIALIZED (VALUES ");
-        for (int i = 0; i < answers; i++) {
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?)");
-        }
-        sql.append("), done AS (UPDATE command_delivery d SET state = r.state, ")
-                .append("completed_at = CASE WHEN r.state = 'QUEUED' THEN d.completed_at ELSE CAST(? AS TIMESTAMP WITH TIME ZONE) END, ")
-                .append("result_status = r.status, result_data = CASE WHEN r.state = 'QUEUED' THEN d.result_data ELSE r.data END, ")
-                .append("result_error = CASE WHEN r.state = 'QUEUED' THEN d.result_error ELSE r.error END ")
-                .append("FROM r WHERE d.device_id = ? AND d.command_id = r.command_id AND d.state IN ('QUEUED', 'SENT') RETURNING d.command_id)");
+        StringBuilder sql = new StringBuilder(1024).append("WITH ").append(answersPostgres(answers));
         if (handOut) {
             sql.append(", handed AS (").append(String.format(NEXT_POSTGRES, " AND n.command_id NOT IN (SELECT command_id FROM r)")).append(")");
         }
@@ -317,6 +309,20 @@ public final class JdbcCommandStore implements CommandStore {
             sql.append(" UNION ALL SELECT command_id, attempts, type, payload, command_seq, 1 FROM handed");
         }
         return sql.toString();
+    }
+
+    /** The CTEs {@code r} (the answers, bound by {@link #bindAnswers}) and {@code done} (their deliveries updated, RETURNING command_id). */
+    private static String answersPostgres(int answers) {
+        StringBuilder sql = new StringBuilder(1024).append("r (command_id, state, status, data, error) AS NOT MATERIALIZED (VALUES ");
+        for (int i = 0; i < answers; i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?)");
+        }
+        return sql.append("), done AS (UPDATE command_delivery d SET state = r.state, ")
+                .append("completed_at = CASE WHEN r.state = 'QUEUED' THEN d.completed_at ELSE CAST(? AS TIMESTAMP WITH TIME ZONE) END, ")
+                .append("result_status = r.status, result_data = CASE WHEN r.state = 'QUEUED' THEN d.result_data ELSE r.data END, ")
+                .append("result_error = CASE WHEN r.state = 'QUEUED' THEN d.result_error ELSE r.error END ")
+                .append("FROM r WHERE d.device_id = ? AND d.command_id = r.command_id AND d.state IN ('QUEUED', 'SENT') RETURNING d.command_id)")
+                .toString();
     }
 
     private CommandService.Exchange exchangePostgres(Connection c, DeviceId device, Map<CommandId, CommandResult> results, int max, Instant now)
@@ -504,8 +510,9 @@ public final class JdbcCommandStore implements CommandStore {
                         continue;
                     }
                 }
-                try (PreparedStatement p = c.prepareStatement("SELECT d.attempts, c.type, c.payload FROM command_delivery d JOIN command c "
-                        + "ON c.id = d.command_id WHERE " + deliveryKey.replace("device_id", "d.device_id").replace("command_id", "d.command_id"))) {
+                // command's columns are id, type, payload, ...: the delivery key's bare names are the delivery's
+                try (PreparedStatement p = c.prepareStatement("SELECT attempts, type, payload FROM command_delivery JOIN command ON id = command_id "
+                        + "WHERE " + deliveryKey)) {
                     p.setString(1, device.toString());
                     p.setString(2, id.toString());
                     try (ResultSet rs = p.executeQuery()) {
@@ -534,8 +541,7 @@ public final class JdbcCommandStore implements CommandStore {
         StringBuilder sql = new StringBuilder(2048);
         List<String> ctes = new ArrayList<>();
         if (!results.isEmpty()) {
-            String answers = exchangePostgres(results.size(), false);
-            ctes.add(answers.substring("WITH ".length(), answers.indexOf(" SELECT command_id, 0,")));
+            ctes.add(answersPostgres(results.size()));
         }
         if (!handOut.isEmpty()) {
             ctes.add("handed AS (UPDATE command_delivery d SET state = 'SENT', attempts = d.attempts + 1, sent_at = ? FROM command c "

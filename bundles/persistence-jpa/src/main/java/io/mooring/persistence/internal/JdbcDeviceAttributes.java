@@ -33,6 +33,8 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
     private final Jdbc jdbc;
     /** Insert or overwrite in one statement (no transaction of its own): nothing is written for a device that does not exist. */
     private final String upsert;
+    /** The snapshot with the device's open commands (one query text per database). */
+    private final String withOpen;
 
     @Activate
     public JdbcDeviceAttributes(@Reference MigratedDatabase database) {
@@ -42,6 +44,16 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
     JdbcDeviceAttributes(Jdbc jdbc) {
         this.jdbc = jdbc;
         this.upsert = upsert(jdbc.postgres());
+        int k = DeviceRows.COLUMN_COUNT;
+        // one round trip: the device with its values (kind 0), then its oldest open commands (kind 1)
+        this.withOpen = "SELECT 0, " + DeviceRows.COLUMNS + ", a.name, a.content, NULL, 0, NULL, NULL, 0 FROM device v "
+                + "LEFT JOIN device_attribute a ON a.device_id = v.id AND a.name LIKE ? ESCAPE '\\' WHERE v.id = ? UNION ALL SELECT 1, "
+                + String.join(", ", java.util.Collections.nCopies(k + 2, "NULL")) + ", o.command_id, o.attempts, o.type, o.payload, o.command_seq "
+                + "FROM (SELECT n.command_id, n.attempts, nc.type, nc.payload, n.command_seq FROM command_delivery n "
+                // H2 would walk the device's whole history through the primary key's device_id prefix
+                + (jdbc.postgres() ? "" : "USE INDEX (command_delivery_pending) ")
+                + "JOIN command nc ON nc.id = n.command_id WHERE n.device_id = ? AND n.state IN ('QUEUED', 'SENT') "
+                + "AND (nc.expires_at IS NULL OR nc.expires_at > ?) ORDER BY n.command_seq LIMIT ?) o ORDER BY 1, " + (k + 2) + ", " + (k + 8);
     }
 
     private static String upsert(boolean postgres) {
@@ -159,17 +171,8 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
         }
         String like = likePrefix(prefix);
         int k = DeviceRows.COLUMN_COUNT;
-        // one round trip: the device with its values (kind 0), then its oldest open commands (kind 1)
-        String sql = "SELECT 0, " + DeviceRows.COLUMNS + ", a.name, a.content, NULL, 0, NULL, NULL, 0 FROM device v "
-                + "LEFT JOIN device_attribute a ON a.device_id = v.id AND a.name LIKE ? ESCAPE '\\' WHERE v.id = ? UNION ALL SELECT 1, "
-                + String.join(", ", java.util.Collections.nCopies(k + 2, "NULL")) + ", o.command_id, o.attempts, o.type, o.payload, o.command_seq "
-                + "FROM (SELECT n.command_id, n.attempts, nc.type, nc.payload, n.command_seq FROM command_delivery n "
-                // H2 would walk the device's whole history through the primary key's device_id prefix
-                + (jdbc.postgres() ? "" : "USE INDEX (command_delivery_pending) ")
-                + "JOIN command nc ON nc.id = n.command_id WHERE n.device_id = ? AND n.state IN ('QUEUED', 'SENT') "
-                + "AND (nc.expires_at IS NULL OR nc.expires_at > ?) ORDER BY n.command_seq LIMIT ?) o ORDER BY 1, " + (k + 2) + ", " + (k + 8);
         return jdbc.single(c -> {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            try (PreparedStatement p = c.prepareStatement(withOpen)) {
                 p.setString(1, like);
                 p.setString(2, device.toString());
                 p.setString(3, device.toString());

@@ -114,7 +114,7 @@ final class OmaDmProtocol {
             DeviceId id = issuedTo(certificate);
             // the PC and everything this plugin keeps for it, in one read
             // a final message gets commands in reply: the snapshot brings the candidates along
-            Optional<DeviceAttributes.Snapshot> snapshot = attributes.snapshot(id, "windows.", message.isFinal() ? 2 * perMessage() : 0);
+            Optional<DeviceAttributes.Snapshot> snapshot = attributes.snapshot(id, "windows.", message.isFinal() ? openWindow() : 0);
             stored = snapshot.map(DeviceAttributes.Snapshot::values).orElse(Map.of());
             open = snapshot.map(DeviceAttributes.Snapshot::open).orElse(List.of());
             device = authorize(snapshot.map(DeviceAttributes.Snapshot::device), certificate, message.header().source(), stored);
@@ -166,31 +166,30 @@ final class OmaDmProtocol {
             session.progress.clear();
         }
         boolean inventoryQueued = more && fresh && askForInventoryWhenDue(device, now, stored.get(ATTR_INVENTORY_ASKED));
-        DmSession state = session;
         Map<CommandId, String> notSent = new LinkedHashMap<>();
         CommandService.Exchange exchange;
         List<PendingCommand> candidates = open.stream().filter(p -> !answered.results().containsKey(p.id())).limit(perMessage()).toList();
         // the snapshot's open commands make the reply, unless the inventory request just queued belongs in it, or the snapshot's
         // list was all answers with more beyond it
-        if (more && !inventoryQueued && (!candidates.isEmpty() || open.size() < 2 * perMessage())) {
+        if (more && !inventoryQueued && (!candidates.isEmpty() || open.size() < openWindow())) {
             // answers, hand-out and the session state that says which CmdIDs the commands went under: one write
-            int[] mark = {reply.commands.size(), reply.nextCmdId, state.sent.size()};
-            List<CommandId> handOut = fill(reply, state, message.header().maxMsgSize(), candidates, notSent);
+            int[] mark = {reply.commands.size(), reply.nextCmdId, session.sent.size()};
+            List<CommandId> handOut = fill(reply, session, message.header().maxMsgSize(), candidates, notSent);
             Map<CommandId, CommandResult> results = new LinkedHashMap<>(answered.results());
             notSent.forEach((id, reason) -> results.put(id, notSent(reason)));
             notSent.clear();
-            exchange = commands.exchange(device.id(), results, handOut, Map.of(ATTR_SESSION, state.write()));
+            exchange = commands.exchange(device.id(), results, handOut, Map.of(ATTR_SESSION, session.write()));
             if (exchange.next().size() != handOut.size()) {
                 // one was cancelled or answered since the snapshot (its session state was not written): a fresh hand-out
                 reply.commands.subList(mark[0], reply.commands.size()).clear();
                 reply.nextCmdId = mark[1];
-                state.sent.subList(mark[2], state.sent.size()).clear();
+                session.sent.subList(mark[2], session.sent.size()).clear();
                 Map<CommandId, io.mooring.api.Completion> recorded = exchange.completions();
-                exchange = new CommandService.Exchange(recorded, handOutAndKeep(device, Map.of(), perMessage(), reply, state, message.header(),
+                exchange = new CommandService.Exchange(recorded, handOutAndKeep(device, Map.of(), perMessage(), reply, session, message.header(),
                         message.isFinal(), false, notSent).next());
             }
         } else {
-            exchange = handOutAndKeep(device, answered.results(), more ? perMessage() : 0, reply, state, message.header(), message.isFinal(),
+            exchange = handOutAndKeep(device, answered.results(), more ? perMessage() : 0, reply, session, message.header(), message.isFinal(),
                     unenrolling, notSent);
         }
         answered.afterRecorded(exchange, device);
@@ -204,6 +203,11 @@ final class OmaDmProtocol {
 
     private int perMessage() {
         return Math.max(1, Math.min(settings.commandsPerMessage(), 100));
+    }
+
+    /** How many open commands the snapshot reads: a message's worth of answers still open in it, and a message's worth to send. */
+    private int openWindow() {
+        return 2 * perMessage();
     }
 
     private static CommandResult notSent(String reason) {
