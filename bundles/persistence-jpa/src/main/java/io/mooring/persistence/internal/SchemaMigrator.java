@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * Applies the versioned SQL migrations under {@code db/migration/} (listed in its {@code index}) that the
  * database has not seen yet, each in its own transaction, and refuses to start on a database whose
  * applied migrations were edited afterwards. On PostgreSQL an advisory lock keeps two nodes starting
- * together from migrating at once.
+ * together from migrating at once. Where the two databases need different SQL (PostgreSQL's partial
+ * indexes), a migration has an H2 variant beside it, {@code V<version>__<description>.h2.sql}, which H2 runs
+ * instead; the index lists the migration once.
  */
 final class SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
@@ -46,9 +48,9 @@ final class SchemaMigrator {
 
     /** Returns the schema version the database is at after migrating. */
     int migrate(DataSource dataSource) throws SQLException {
-        List<Migration> migrations = load();
         try (Connection c = dataSource.getConnection()) {
             boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+            List<Migration> migrations = load(postgres);
             if (postgres) {
                 try (Statement s = c.createStatement()) {
                     s.execute("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")");
@@ -143,14 +145,15 @@ final class SchemaMigrator {
         return out;
     }
 
-    List<Migration> load() {
+    List<Migration> load(boolean postgres) {
         List<Migration> out = new ArrayList<>();
         for (String file : read("db/migration/index").lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.toList())) {
             Matcher m = NAME.matcher(file);
             if (!m.matches()) {
                 throw new IllegalStateException("migration file name " + file + " does not follow V<version>__<description>.sql");
             }
-            String sql = read("db/migration/" + file);
+            String h2 = "db/migration/" + file.substring(0, file.length() - ".sql".length()) + ".h2.sql";
+            String sql = read(!postgres && exists(h2) ? h2 : "db/migration/" + file);
             CRC32 crc = new CRC32();
             crc.update(sql.getBytes(StandardCharsets.UTF_8));
             out.add(new Migration(Integer.parseInt(m.group(1)), m.group(2), sql, crc.getValue()));
@@ -161,6 +164,10 @@ final class SchemaMigrator {
             }
         }
         return out;
+    }
+
+    private boolean exists(String name) {
+        return resources.getResource(name) != null;
     }
 
     private String read(String name) {

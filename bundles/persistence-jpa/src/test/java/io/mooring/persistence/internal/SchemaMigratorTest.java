@@ -72,4 +72,22 @@ class SchemaMigratorTest {
             }
         }
     }
+
+    @Test
+    void h2RunsAMigrationsH2VariantAndPostgresTheMigrationItself() throws Exception {
+        ClassLoader variants = migrations("V001__a.sql\n", "V001__a.sql", "CREATE TABLE a (x INTEGER);\nCREATE INDEX a_some ON a (x) WHERE x > 0;",
+                "V001__a.h2.sql", "CREATE TABLE a (x INTEGER);\nCREATE INDEX a_some ON a (x);");
+        for (TestDatabase.Kind kind : TestDatabase.Kind.values()) {
+            try (TestDatabase db = TestDatabase.create(kind)) {
+                assertThat(new SchemaMigrator(variants).migrate(db.dataSource())).isEqualTo(1);
+                try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+                        var rs = s.executeQuery(kind == TestDatabase.Kind.H2
+                                ? "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = 'A_SOME'"
+                                : "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'a_some' AND indexdef LIKE '%WHERE%'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(1);
+                }
+            }
+        }
+    }
 }

@@ -158,8 +158,8 @@ abstract class StoresContract {
 
     @Test
     void migrationsAreRecordedAndRerunChangesNothing() throws Exception {
-        assertThat(db.migrate().schemaVersion()).isEqualTo(6);
-        assertThat(db.migrate().schemaVersion()).isEqualTo(6);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(7);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(7);
     }
 
     @Test
