@@ -49,10 +49,23 @@ start_distribution() {
 
 server_pid() { pgrep -f "karaf.base=${home%/}" | head -1; }
 
+# Seconds the server's JIT compilers have spent so far (jstat's compile time).
+jit_seconds() { jstat -compiler "$(server_pid)" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
+
 # Runs the benchmark command, echoing its output; with PROFILE, starts recording when it prints "measuring".
+# Also says how much of the measured time the server's JIT compilers still took: on a small machine they
+# compile for minutes after the start, and a figure measured meanwhile is below what the server sustains.
 measure() {
+  local jit_start="" started=0
   "$@" | while IFS= read -r line; do
     echo "$line"
+    if [[ "$line" == measuring* ]]; then
+      jit_start=$(jit_seconds); started=$(date +%s.%N)
+    elif [ -n "$jit_start" ] && [[ "$line" =~ ^[0-9]+\ rounds\ in ]]; then
+      python3 -c "import sys; j0, j1, t0, t1 = map(float, sys.argv[1:]); print(f'server JIT compilers during the measurement: {j1 - j0:.1f} s of compiling in {t1 - t0:.0f} s ({(j1 - j0) / (t1 - t0) * 100:.0f}% of a core; raise WARMUP if high)')" \
+        "$jit_start" "$(jit_seconds)" "$started" "$(date +%s.%N)" || true
+      jit_start=""
+    fi
     if [ -n "${PROFILE:-}" ] && [[ "$line" == measuring* ]]; then
       if [ -n "${ASYNC_PROFILER:-}" ]; then
         jcmd "$(server_pid)" JVMTI.agent_load "$(realpath "$ASYNC_PROFILER")" '"start,event=itimer,interval=2ms,threads"' >/dev/null
