@@ -33,7 +33,7 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
     private final Jdbc jdbc;
     /** Insert or overwrite in one statement (no transaction of its own): nothing is written for a device that does not exist. */
     private final String upsert;
-    /** The snapshot with the device's open commands (one query text per database). */
+    /** The snapshot: the device, its values and up to a given number of its open commands (none for a plain snapshot). */
     private final String withOpen;
 
     @Activate
@@ -140,35 +140,12 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
 
     @Override
     public Optional<Snapshot> snapshot(DeviceId device, String prefix) {
-        String like = likePrefix(prefix);
-        return jdbc.single(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + DeviceRows.COLUMNS + ", a.name, a.content FROM device v "
-                    + "LEFT JOIN device_attribute a ON a.device_id = v.id AND a.name LIKE ? ESCAPE '\\' WHERE v.id = ? ORDER BY a.name")) {
-                p.setString(1, like);
-                p.setString(2, device.toString());
-                try (ResultSet rs = p.executeQuery()) {
-                    io.mooring.api.Device found = null;
-                    Map<String, byte[]> values = new LinkedHashMap<>();
-                    while (rs.next()) {
-                        if (found == null) {
-                            found = DeviceRows.map(rs);
-                        }
-                        String name = rs.getString(DeviceRows.COLUMN_COUNT + 1);
-                        if (name != null) {
-                            values.put(name, Base64.getDecoder().decode(rs.getString(DeviceRows.COLUMN_COUNT + 2)));
-                        }
-                    }
-                    return found == null ? Optional.<Snapshot>empty() : Optional.of(new Snapshot(found, values));
-                }
-            }
-        });
+        return snapshot(device, prefix, 0);
     }
 
     @Override
     public Optional<Snapshot> snapshot(DeviceId device, String prefix, int open) {
-        if (open <= 0) {
-            return snapshot(device, prefix);
-        }
+        // open = 0: the same query, its commands' branch limited to none
         String like = likePrefix(prefix);
         int k = DeviceRows.COLUMN_COUNT;
         return jdbc.single(c -> {
@@ -177,7 +154,7 @@ public final class JdbcDeviceAttributes implements DeviceAttributes {
                 p.setString(2, device.toString());
                 p.setString(3, device.toString());
                 SqlTime.set(p, 4, Instant.now());
-                p.setInt(5, open);
+                p.setInt(5, Math.max(0, open));
                 try (ResultSet rs = p.executeQuery()) {
                     io.mooring.api.Device found = null;
                     Map<String, byte[]> values = new LinkedHashMap<>();

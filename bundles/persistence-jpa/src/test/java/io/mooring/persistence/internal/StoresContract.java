@@ -435,6 +435,7 @@ abstract class StoresContract {
         assertThat(snapshot.open().get(1).payload()).containsEntry("n", 2);
         assertThat(stores.attributes.snapshot(d.id(), "test.", 1).orElseThrow().open()).extracting(PendingCommand::id).containsExactly(ids.get(1));
         assertThat(stores.attributes.snapshot(io.mooring.api.DeviceId.random(), "test.", 5)).isEmpty();
+        assertThat(stores.attributes.snapshot(d.id(), "test.").orElseThrow().open()).as("a snapshot without commands").isEmpty();
 
         Map<String, byte[]> keep = new java.util.HashMap<>();
         keep.put("test.a", new byte[] {7});
