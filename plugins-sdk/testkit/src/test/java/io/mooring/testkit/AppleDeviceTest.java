@@ -361,7 +361,7 @@ class AppleDeviceTest {
     }
 
     private static Map<String, Object> capture(String file) throws Exception {
-        return new HashMap<>(ApplePlists.parse(Files.readAllBytes(AppleSchema.CORPUS.resolve("nanomdm").resolve(file))));
+        return new HashMap<>(ApplePlists.parse(Files.readAllBytes(AppleSchema.corpus("nanomdm/" + file))));
     }
 
     @SuppressWarnings("unchecked")
