@@ -3,7 +3,10 @@ package io.mooring.api;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-/** Who a command goes to: named devices, or every enrolled device of a platform at the time it is queued. */
+/**
+ * Who a command goes to: named devices, every enrolled device of a platform, or every enrolled device of a
+ * group that runs the platform; groups and platforms are expanded when the command is queued.
+ */
 public sealed interface CommandTarget {
     int MAX_DEVICES = 10_000;
 
@@ -23,6 +26,18 @@ public sealed interface CommandTarget {
         public Platform {
             if (platform == null) {
                 throw new ValidationException("platform", "platform is required");
+            }
+        }
+    }
+
+    /** The group's enrolled devices of one platform, as the group is when the command is queued. */
+    record Group(GroupId group, PlatformId platform) implements CommandTarget {
+        public Group {
+            if (group == null) {
+                throw new ValidationException("group", "group is required");
+            }
+            if (platform == null) {
+                throw new ValidationException("platform", "a command to a group names the platform it is for");
             }
         }
     }

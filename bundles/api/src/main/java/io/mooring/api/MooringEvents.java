@@ -12,6 +12,12 @@ public final class MooringEvents {
     public static final String COMMAND_QUEUED = "io/mooring/command/QUEUED";
     public static final String COMMAND_CANCELED = "io/mooring/command/CANCELED";
     public static final String COMMAND_COMPLETED = "io/mooring/command/COMPLETED";
+    /** A group's name, description or settings changed; also posted when a group is deleted (with {@link #DEVICES}, its former members). */
+    public static final String GROUP_CHANGED = "io/mooring/group/CHANGED";
+    /** Devices joined a group: {@link #GROUP} and {@link #DEVICES}. */
+    public static final String GROUP_MEMBERS_ADDED = "io/mooring/group/MEMBERS_ADDED";
+    /** Devices left a group: {@link #GROUP} and {@link #DEVICES}. */
+    public static final String GROUP_MEMBERS_REMOVED = "io/mooring/group/MEMBERS_REMOVED";
     public static final String PLATFORM_ADDED = "io/mooring/platform/ADDED";
     public static final String PLATFORM_REMOVED = "io/mooring/platform/REMOVED";
 
@@ -20,6 +26,9 @@ public final class MooringEvents {
     public static final String PLATFORM = "platform";
     public static final String COMMAND = "command";
     public static final String STATE = "state";
+    public static final String GROUP = "group";
+    /** The device ids an event is about, as a {@code String[]}. */
+    public static final String DEVICES = "devices";
 
     private MooringEvents() {
     }

@@ -37,6 +37,10 @@ public interface CommandStore {
     Command insertForPlatform(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
             Instant now, Instant expiresAt, PlatformId platform);
 
+    /** Stores the command and one delivery row per enrolled device of the platform in the group, in one statement. */
+    Command insertForGroup(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
+            Instant now, Instant expiresAt, io.mooring.api.GroupId group, PlatformId platform);
+
     Optional<Command> find(TenantId tenant, CommandId id);
 
     long cancel(TenantId tenant, CommandId id, Instant now);

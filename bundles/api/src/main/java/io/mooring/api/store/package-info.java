@@ -3,5 +3,5 @@
  * of these; plugins never use them. Every method that takes a {@code TenantId} sees that tenant's
  * records only; device-plane methods are keyed by globally unique device ids.
  */
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package io.mooring.api.store;

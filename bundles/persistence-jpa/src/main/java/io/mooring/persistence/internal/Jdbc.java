@@ -93,6 +93,43 @@ final class Jdbc {
         }
     }
 
+    @FunctionalInterface
+    interface Row<T> {
+        T map(java.sql.ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * One page of a listing: the count of {@code countSql} and the rows of {@code selectSql}, which ends in
+     * {@code LIMIT ? OFFSET ?}; both take {@code params} first.
+     */
+    static <T> io.mooring.api.Page<T> page(Connection c, String countSql, String selectSql, io.mooring.api.PageRequest page, Row<T> row,
+            String... params) throws SQLException {
+        long total;
+        try (java.sql.PreparedStatement p = c.prepareStatement(countSql)) {
+            for (int i = 0; i < params.length; i++) {
+                p.setString(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                rs.next();
+                total = rs.getLong(1);
+            }
+        }
+        java.util.List<T> items = new java.util.ArrayList<>();
+        try (java.sql.PreparedStatement p = c.prepareStatement(selectSql)) {
+            for (int i = 0; i < params.length; i++) {
+                p.setString(i + 1, params[i]);
+            }
+            p.setInt(params.length + 1, page.limit());
+            p.setInt(params.length + 2, page.offset());
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    items.add(row.map(rs));
+                }
+            }
+        }
+        return new io.mooring.api.Page<>(items, total, page.offset(), page.limit());
+    }
+
     /** SQLSTATE class 08 (connection exception) or 57P01–57P03 (the server shut the session down), anywhere in the chain. */
     static boolean connectionLost(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause() != t ? t.getCause() : null) {

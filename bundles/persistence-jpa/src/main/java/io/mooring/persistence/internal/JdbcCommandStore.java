@@ -142,6 +142,23 @@ public final class JdbcCommandStore implements CommandStore {
         });
     }
 
+    @Override
+    public Command insertForGroup(TenantId tenant, CommandId id, CommandType type, Map<String, Object> payload, Actor actor,
+            Instant now, Instant expiresAt, io.mooring.api.GroupId group, PlatformId platform) {
+        return jdbc.inTransaction(c -> {
+            long seq = insertCommand(c, tenant, id, type, payload, actor, now, expiresAt);
+            try (PreparedStatement p = c.prepareStatement(FAN_OUT + " AND v.platform = ? AND v.id IN "
+                    + "(SELECT m.device_id FROM device_group_member m JOIN device_group g ON g.id = m.group_id WHERE g.id = ? AND g.tenant_id = ?)")) {
+                int i = bindFanOut(p, id, seq, now, tenant);
+                p.setString(i, platform.value());
+                p.setString(i + 1, group.toString());
+                p.setString(i + 2, tenant.value());
+                p.executeUpdate();
+            }
+            return command(c, tenant, id).orElseThrow();
+        });
+    }
+
     private static final String FAN_OUT = "INSERT INTO command_delivery (device_id, command_id, command_seq, tenant_id, state, attempts, queued_at) "
             + "SELECT v.id, ?, ?, v.tenant_id, 'QUEUED', 0, ? FROM device v WHERE v.tenant_id = ? AND v.state = 'ENROLLED'";
 
@@ -756,7 +773,7 @@ public final class JdbcCommandStore implements CommandStore {
         }
     }
 
-    private static List<List<DeviceId>> chunks(Collection<DeviceId> ids) {
+    static List<List<DeviceId>> chunks(Collection<DeviceId> ids) {
         List<DeviceId> all = new ArrayList<>(ids);
         List<List<DeviceId>> out = new ArrayList<>();
         for (int i = 0; i < all.size(); i += CHUNK) {
@@ -765,11 +782,11 @@ public final class JdbcCommandStore implements CommandStore {
         return out;
     }
 
-    private static String placeholders(int n) {
+    static String placeholders(int n) {
         return String.join(", ", Collections.nCopies(n, "?"));
     }
 
-    private static void bindIds(PreparedStatement p, int from, List<DeviceId> ids) throws SQLException {
+    static void bindIds(PreparedStatement p, int from, List<DeviceId> ids) throws SQLException {
         for (int i = 0; i < ids.size(); i++) {
             p.setString(from + i, ids.get(i).toString());
         }

@@ -104,29 +104,9 @@ public final class JdbcPkiStore implements PkiStore {
 
     @Override
     public Page<IssuedCertificate> listCertificates(TenantId tenant, PageRequest page) {
-        return jdbc.inTransaction(c -> {
-            long total;
-            try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM issued_certificate WHERE tenant_id = ?")) {
-                p.setString(1, tenant.value());
-                try (ResultSet rs = p.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
-                }
-            }
-            List<IssuedCertificate> items = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT " + CERT_COLUMNS + " FROM issued_certificate WHERE tenant_id = ? "
-                    + "ORDER BY issued_at DESC, serial LIMIT ? OFFSET ?")) {
-                p.setString(1, tenant.value());
-                p.setInt(2, page.limit());
-                p.setInt(3, page.offset());
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        items.add(map(rs));
-                    }
-                }
-            }
-            return new Page<>(items, total, page.offset(), page.limit());
-        });
+        return jdbc.inTransaction(c -> Jdbc.page(c, "SELECT COUNT(*) FROM issued_certificate WHERE tenant_id = ?",
+                "SELECT " + CERT_COLUMNS + " FROM issued_certificate WHERE tenant_id = ? ORDER BY issued_at DESC, serial LIMIT ? OFFSET ?",
+                page, JdbcPkiStore::map, tenant.value()));
     }
 
     @Override

@@ -18,14 +18,18 @@ import io.mooring.api.CommandId;
 import io.mooring.api.CommandResult;
 import io.mooring.api.CommandType;
 import io.mooring.api.Completion;
+import io.mooring.api.ConflictException;
 import io.mooring.api.Delivery;
 import io.mooring.api.DeliveryState;
 import io.mooring.api.Device;
 import io.mooring.api.DeviceDescription;
+import io.mooring.api.DeviceGroup;
 import io.mooring.api.DeviceId;
 import io.mooring.api.DeviceQuery;
 import io.mooring.api.DeviceState;
 import io.mooring.api.EnrollmentException;
+import io.mooring.api.GroupId;
+import io.mooring.api.GroupSpec;
 import io.mooring.api.InventorySnapshot;
 import io.mooring.api.NotFoundException;
 import io.mooring.api.PageRequest;
@@ -158,8 +162,8 @@ abstract class StoresContract {
 
     @Test
     void migrationsAreRecordedAndRerunChangesNothing() throws Exception {
-        assertThat(db.migrate().schemaVersion()).isEqualTo(7);
-        assertThat(db.migrate().schemaVersion()).isEqualTo(7);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(8);
+        assertThat(db.migrate().schemaVersion()).isEqualTo(8);
     }
 
     @Test
@@ -243,6 +247,83 @@ abstract class StoresContract {
         assertThatThrownBy(() -> enrollment.enroll("nope", platform, DeviceDescription.EMPTY, "x2", NOW)).hasMessageContaining("not valid");
         assertThatThrownBy(() -> enrollment.enroll("hash-ok", newPlatform(), DeviceDescription.EMPTY, "x3", NOW)).hasMessageContaining("another platform");
         assertThat(devices.list(tenant, new DeviceQuery(null, null, null, null)).total()).isZero();
+    }
+
+    @Test
+    void groupsHaveUniqueNamesPerTenantAndKeepTheirSettings() {
+        TenantId a = newTenant();
+        TenantId b = newTenant();
+        io.mooring.api.store.GroupStore groups = stores.groups;
+        GroupSpec kiosks = new GroupSpec("Kiosks", "lobby PCs", Map.of("windows.poll.minutes", "15"));
+        DeviceGroup created = groups.insert(a, GroupId.random(), kiosks, "admin:alice", NOW);
+        assertThat(created.name()).isEqualTo("Kiosks");
+        assertThat(created.setting("windows.poll.minutes")).isEqualTo("15");
+        assertThat(created.members()).isZero();
+        assertThat(created.createdAt()).isEqualTo(NOW);
+
+        assertThatThrownBy(() -> groups.insert(a, GroupId.random(), new GroupSpec("Kiosks", null, null), "admin:alice", NOW))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("Kiosks");
+        // another tenant may use the name, and sees nothing of the first tenant's group
+        DeviceGroup theirs = groups.insert(b, GroupId.random(), new GroupSpec("Kiosks", null, null), "admin:bob", NOW);
+        assertThat(groups.find(b, created.id())).isEmpty();
+        assertThat(groups.update(b, created.id(), new GroupSpec("Mine now", null, null), NOW)).isEmpty();
+        assertThat(groups.delete(b, created.id())).isEmpty();
+        assertThat(groups.list(b, PageRequest.first(10)).items()).extracting(DeviceGroup::id).containsExactly(theirs.id());
+
+        groups.insert(a, GroupId.random(), new GroupSpec("Accounting", null, null), "admin:alice", NOW);
+        DeviceGroup renamed = groups.update(a, created.id(), new GroupSpec("Lobby kiosks", null, Map.of()), NOW.plusSeconds(5)).orElseThrow();
+        assertThat(renamed.settings()).isEmpty();
+        assertThat(renamed.description()).isNull();
+        assertThatThrownBy(() -> groups.update(a, created.id(), new GroupSpec("Accounting", null, null), NOW))
+                .isInstanceOf(ConflictException.class);
+        assertThat(groups.find(a, created.id()).orElseThrow().name()).isEqualTo("Lobby kiosks");
+        assertThat(groups.list(a, PageRequest.first(10)).items()).extracting(DeviceGroup::name).containsExactly("Accounting", "Lobby kiosks");
+        assertThat(groups.list(a, new PageRequest(1, 1)).total()).isEqualTo(2);
+    }
+
+    @Test
+    void groupMembersAreAddedAllOrNothingAndCommandsReachTheEnrolledOnesOfThePlatform() {
+        TenantId tenant = newTenant();
+        TenantId other = newTenant();
+        PlatformId windows = newPlatform();
+        PlatformId apple = newPlatform();
+        io.mooring.api.store.GroupStore groups = stores.groups;
+        Device pc1 = enroll(tenant, windows, "pc1");
+        Device pc2 = enroll(tenant, windows, "pc2");
+        Device gone = enroll(tenant, windows, "gone");
+        Device phone = enroll(tenant, apple, "phone");
+        Device outsider = enroll(other, windows, "outsider");
+        Device notInGroup = enroll(tenant, windows, "elsewhere");
+        DeviceGroup group = groups.insert(tenant, GroupId.random(), new GroupSpec("Lab", null, null), "admin:alice", NOW);
+
+        assertThatThrownBy(() -> groups.addMembers(tenant, group.id(), List.of(pc1.id(), outsider.id()), NOW))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining(outsider.id().toString());
+        assertThat(groups.members(tenant, group.id(), PageRequest.first(10)).total()).isZero();
+        assertThatThrownBy(() -> groups.addMembers(tenant, GroupId.random(), List.of(pc1.id()), NOW)).isInstanceOf(NotFoundException.class);
+
+        assertThat(groups.addMembers(tenant, group.id(), List.of(pc1.id(), pc2.id(), gone.id(), phone.id()), NOW)).hasSize(4);
+        assertThat(groups.addMembers(tenant, group.id(), List.of(pc1.id(), pc1.id()), NOW)).isEmpty();
+        assertThat(groups.find(tenant, group.id()).orElseThrow().members()).isEqualTo(4);
+        assertThat(groups.groupsOf(pc1.id())).extracting(DeviceGroup::name).containsExactly("Lab");
+        assertThat(groups.groupsOf(notInGroup.id())).isEmpty();
+        assertThat(groups.members(tenant, group.id(), PageRequest.first(10)).items()).extracting(Device::id)
+                .containsExactlyInAnyOrder(pc1.id(), pc2.id(), gone.id(), phone.id());
+        assertThat(groups.members(other, group.id(), PageRequest.first(10)).total()).isZero();
+        devices.unenroll(tenant, gone.id(), NOW);
+
+        Command lock = commands.insertForGroup(tenant, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, group.id(), windows);
+        assertThat(lock.deliveries().get(DeliveryState.QUEUED)).isEqualTo(2);
+        assertThat(commands.nextFor(pc1.id(), 5, NOW)).extracting(PendingCommand::id).containsExactly(lock.id());
+        assertThat(commands.nextFor(phone.id(), 5, NOW)).isEmpty();
+        assertThat(commands.nextFor(notInGroup.id(), 5, NOW)).isEmpty();
+        assertThat(commands.insertForGroup(other, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, group.id(), windows)
+                .deliveries().get(DeliveryState.QUEUED)).isZero();
+
+        assertThat(groups.removeMembers(tenant, group.id(), List.of(pc2.id(), notInGroup.id()))).containsExactly(pc2.id());
+        assertThat(groups.delete(tenant, group.id()).orElseThrow()).containsExactlyInAnyOrder(pc1.id(), gone.id(), phone.id());
+        assertThat(groups.groupsOf(pc1.id())).isEmpty();
+        assertThat(groups.find(tenant, group.id())).isEmpty();
+        assertThat(devices.find(tenant, pc1.id())).isPresent();
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class TestStores implements AutoCloseable {
     public final PlatformStore platforms;
     public final PkiStore pki;
     public final io.mooring.api.DeviceAttributes attributes;
+    public final io.mooring.api.store.GroupStore groups;
     private final EntityManagerFactory emf;
 
     public TestStores(TestDatabase database) throws Exception {
@@ -40,6 +41,7 @@ public final class TestStores implements AutoCloseable {
         platforms = new JpaPlatformStore(jpa);
         pki = new JdbcPkiStore(migrated.jdbc());
         attributes = new JdbcDeviceAttributes(migrated.jdbc());
+        groups = new JdbcGroupStore(migrated.jdbc());
     }
 
     @Override
