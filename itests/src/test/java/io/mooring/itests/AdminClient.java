@@ -66,14 +66,19 @@ final class AdminClient {
     }
 
     Answer post(String path, Object body) {
-        String text;
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json").POST(json(body)));
+    }
+
+    Answer put(String path, Object body) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json").PUT(json(body)));
+    }
+
+    private static HttpRequest.BodyPublisher json(Object body) {
         try {
-            text = body instanceof String s ? s : JSON.writeValueAsString(body);
+            return HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : JSON.writeValueAsString(body));
         } catch (IOException e) {
             throw new IllegalArgumentException(e);
         }
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(text)));
     }
 
     Answer postBytes(String path, byte[] body) {

@@ -158,6 +158,59 @@ public class WindowsMdmIT extends MooringTestSupport {
         String history = admin.get("v1/devices/" + ids.get(1) + "/commands").body();
         assertTrue(history, history.contains("16384"));
 
+        // a device group sets the poll interval of its PCs; values and settings Windows does not take are refused, nothing is stored
+        AdminClient.Answer tooOften = admin.post("v1/groups", Map.of("name", "Kiosks", "settings", Map.of("windows.poll.minutes", "0")));
+        assertEquals(tooOften.body(), 400, tooOften.status());
+        assertEquals(tooOften.body(), "settings.windows.poll.minutes", tooOften.json().path("field").asText());
+        AdminClient.Answer unknown = admin.post("v1/groups", Map.of("name", "Kiosks", "settings", Map.of("windows.wallpaper", "blue")));
+        assertEquals(unknown.body(), 400, unknown.status());
+        assertTrue(unknown.body(), unknown.body().contains("poll.minutes"));
+        assertEquals(0, admin.get("v1/groups").json().path("total").asInt());
+        AdminClient.Answer created = admin.post("v1/groups", Map.of("name", "Kiosks", "description", "lobby PCs",
+                "settings", Map.of("windows.poll.minutes", "15")));
+        assertEquals(created.body(), 201, created.status());
+        String kiosks = created.json().path("id").asText();
+        assertEquals(409, admin.post("v1/groups", Map.of("name", "Kiosks")).status());
+        AdminClient.Answer joined = admin.post("v1/groups/" + kiosks + "/devices", Map.of("devices", List.of(ids.get(0), ids.get(1))));
+        assertEquals(joined.body(), 200, joined.status());
+        assertEquals(2, joined.json().path("added").asInt());
+        assertEquals(404, admin.post("v1/groups/" + kiosks + "/devices", Map.of("devices", List.of(java.util.UUID.randomUUID().toString()))).status());
+        assertEquals(2, admin.get("v1/groups/" + kiosks + "/devices").json().path("total").asInt());
+        assertTrue(admin.get("v1/devices/" + ids.get(0) + "/groups").body().contains("\"Kiosks\""));
+        // the group's PCs get SetPollSchedule (queued in the background as they join), the other PC does not
+        String schedule = "./Vendor/MSFT/DMClient/Provider/" + pcs.get(0).providerId() + "/Poll/IntervalForRemainingScheduledRetries";
+        for (int i = 0; i < 2; i++) {
+            String device = ids.get(i);
+            awaitTrue("SetPollSchedule queued to " + device, () -> admin.get("v1/devices/" + device + "/commands").body().contains("SetPollSchedule"));
+        }
+        String reboot = queue(admin, Map.of("type", "Reboot", "platform", "windows", "group", kiosks)).get("id").asText();
+        for (WindowsPc pc : pcs) {
+            pc.sync();
+        }
+        assertEquals("15", pcs.get(0).node(schedule));
+        assertEquals("15", pcs.get(1).node(schedule));
+        assertEquals(null, pcs.get(2).node(schedule));
+        assertEquals(0, pollSchedules(admin, ids.get(2)));
+        assertEquals(2, count(admin, reboot, "ACKNOWLEDGED"));
+        assertEquals(2, admin.get("v1/commands/" + reboot).json().path("targets").asInt());
+        // a new value reaches the members; leaving the group brings back the configured interval (60)
+        AdminClient.Answer changed = admin.put("v1/groups/" + kiosks, Map.of("name", "Kiosks", "settings", Map.of("windows.poll.minutes", "30")));
+        assertEquals(changed.body(), 200, changed.status());
+        for (int i = 0; i < 2; i++) {
+            String device = ids.get(i);
+            awaitTrue("a second SetPollSchedule queued to " + device, () -> pollSchedules(admin, device) == 2);
+            pcs.get(i).sync();
+            assertEquals("30", pcs.get(i).node(schedule));
+        }
+        assertEquals(204, admin.delete("v1/groups/" + kiosks + "/devices/" + ids.get(1)).status());
+        assertEquals(404, admin.delete("v1/groups/" + kiosks + "/devices/" + ids.get(1)).status());
+        awaitTrue("the configured interval queued", () -> pollSchedules(admin, ids.get(1)) == 3);
+        pcs.get(1).sync();
+        assertEquals("60", pcs.get(1).node(schedule));
+        assertEquals(2, pollSchedules(admin, ids.get(0)));
+        assertEquals(204, admin.delete("v1/groups/" + kiosks).status());
+        assertEquals(404, admin.get("v1/groups/" + kiosks).status());
+
         // protocol refusals: a replayed message, hostile XML, no client certificate
         WindowsPc a = pcs.get(0);
         String hello = "<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/>";
@@ -205,6 +258,24 @@ public class WindowsMdmIT extends MooringTestSupport {
             }
         }
         assertTrue("messages checked: " + n, n >= 9);
+    }
+
+    static long pollSchedules(AdminClient admin, String device) {
+        int n = 0;
+        for (JsonNode d : admin.get("v1/devices/" + device + "/commands").json().path("items")) {
+            n += "SetPollSchedule".equals(d.path("type").asText()) ? 1 : 0;
+        }
+        return n;
+    }
+
+    static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                fail("not within 20 s: " + what);
+            }
+            Thread.sleep(100);
+        }
     }
 
     static List<JsonNode> windowsDevices(AdminClient admin) {

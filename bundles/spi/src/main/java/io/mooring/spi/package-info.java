@@ -1,7 +1,7 @@
 /**
  * What platform plugins and push providers implement. A plugin registers one {@link PlatformPlugin}
  * service; the object may also implement the small capability interfaces here ({@link CommandSupport},
- * {@link DeviceLifecycle}). Core tracks plugins dynamically: a plugin that goes away takes nothing with
+ * {@link DeviceLifecycle}, {@link GroupSettings}, ...). Core tracks plugins dynamically: a plugin that goes away takes nothing with
  * it, because devices, commands and results live in core's database.
  *
  * <h2>How each platform maps onto this SPI and the api</h2>
@@ -25,5 +25,5 @@
  * </ul>
  * Plugins use only {@code io.mooring.api} and this package; never another plugin's packages.
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.mooring.spi;

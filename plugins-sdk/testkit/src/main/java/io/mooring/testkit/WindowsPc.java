@@ -716,6 +716,11 @@ public final class WindowsPc {
     }
 
     /** The value of one node of the PC's tree (what a policy set), or null. */
+    /** The MDM provider id the enrollment's provisioning document named (DMClient's node under Provider). */
+    public synchronized String providerId() {
+        return providerId;
+    }
+
     public String node(String uri) {
         return nodes.get(uri);
     }

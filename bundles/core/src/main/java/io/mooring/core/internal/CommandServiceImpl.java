@@ -50,6 +50,7 @@ public final class CommandServiceImpl implements CommandService {
 
     private final CommandStore store;
     private final DeviceStore devices;
+    private final io.mooring.api.store.GroupStore groups;
     private final PlatformHost host;
     private final PushDispatcher push;
     private final AuditLog audit;
@@ -60,14 +61,16 @@ public final class CommandServiceImpl implements CommandService {
     static final int RECENTLY_SEEN_MAX = 200_000;
 
     @Activate
-    public CommandServiceImpl(@Reference CommandStore store, @Reference DeviceStore devices, @Reference PlatformHost host,
-            @Reference PushDispatcher push, @Reference AuditLog audit, @Reference EventAdmin eventAdmin) {
-        this(store, devices, host, push, audit, new Events(eventAdmin), Clock.systemUTC());
+    public CommandServiceImpl(@Reference CommandStore store, @Reference DeviceStore devices, @Reference io.mooring.api.store.GroupStore groups,
+            @Reference PlatformHost host, @Reference PushDispatcher push, @Reference AuditLog audit, @Reference EventAdmin eventAdmin) {
+        this(store, devices, groups, host, push, audit, new Events(eventAdmin), Clock.systemUTC());
     }
 
-    CommandServiceImpl(CommandStore store, DeviceStore devices, PlatformHost host, PushDispatcher push, AuditLog audit, Events events, Clock clock) {
+    CommandServiceImpl(CommandStore store, DeviceStore devices, io.mooring.api.store.GroupStore groups, PlatformHost host, PushDispatcher push,
+            AuditLog audit, Events events, Clock clock) {
         this.store = store;
         this.devices = devices;
+        this.groups = groups;
         this.host = host;
         this.push = push;
         this.audit = audit;
@@ -93,6 +96,11 @@ public final class CommandServiceImpl implements CommandService {
             validate(new TreeSet<>(found.values().stream().map(PlatformId::value).toList()), request);
             checkTargets(found, request);
             command = store.insertForDevices(tenant, id, request.type(), request.payload(), actor, now, request.expiresAt(), named.ids());
+        } else if (request.target() instanceof CommandTarget.Group group) {
+            groups.find(tenant, group.group()).orElseThrow(() -> new NotFoundException("no group " + group.group() + "; nothing was queued"));
+            validate(Set.of(group.platform().value()), request);
+            command = store.insertForGroup(tenant, id, request.type(), request.payload(), actor, now, request.expiresAt(), group.group(),
+                    group.platform());
         } else {
             PlatformId platform = ((CommandTarget.Platform) request.target()).platform();
             validate(Set.of(platform.value()), request);

@@ -23,7 +23,8 @@ final class Events {
         }
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             if (keyValues[i + 1] != null) {
-                props.put((String) keyValues[i], keyValues[i + 1].toString());
+                Object value = keyValues[i + 1];
+                props.put((String) keyValues[i], value instanceof String[] ? value : value.toString());
             }
         }
         eventAdmin.postEvent(new Event(topic, props));

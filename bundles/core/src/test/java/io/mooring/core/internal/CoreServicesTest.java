@@ -26,12 +26,16 @@ import io.mooring.api.Completion;
 import io.mooring.api.DeliveryState;
 import io.mooring.api.Device;
 import io.mooring.api.DeviceDescription;
+import io.mooring.api.DeviceGroup;
 import io.mooring.api.DeviceId;
 import io.mooring.api.EnrolledDevice;
 import io.mooring.api.EnrollmentException;
 import io.mooring.api.EnrollmentToken;
+import io.mooring.api.GroupId;
+import io.mooring.api.GroupSpec;
 import io.mooring.api.MooringEvents;
 import io.mooring.api.NotFoundException;
+import io.mooring.api.PageRequest;
 import io.mooring.api.PendingCommand;
 import io.mooring.api.PlatformId;
 import io.mooring.api.PlatformInfo;
@@ -69,6 +73,7 @@ class CoreServicesTest {
     CommandServiceImpl commands;
     AccountServiceImpl accounts;
     PushDispatcher push;
+    DeviceGroupServiceImpl groups;
 
     @BeforeAll
     void wire() throws Exception {
@@ -91,8 +96,9 @@ class CoreServicesTest {
         registry = new DeviceRegistryImpl(stores.devices, audit, host, ev, clock);
         enrollment = new EnrollmentServiceImpl(stores.enrollment, stores.devices, audit, ev, clock);
         push = new PushDispatcher(stores.commands, registry);
-        commands = new CommandServiceImpl(stores.commands, stores.devices, host, push, audit, ev, clock);
+        commands = new CommandServiceImpl(stores.commands, stores.devices, stores.groups, host, push, audit, ev, clock);
         accounts = new AccountServiceImpl(stores.accounts, clock);
+        groups = new DeviceGroupServiceImpl(stores.groups, host, audit, ev, clock);
     }
 
     @AfterAll
@@ -102,16 +108,26 @@ class CoreServicesTest {
         stores.close();
     }
 
-    /** A platform accepting Lock (optional string "message") and Ping; "Hang" sleeps past the call timeout. */
-    static final class TestPlatform implements PlatformPlugin, CommandSupport {
-        final PlatformId id;
-        final List<String> paths;
-
+    static final class TestPlatform extends TestPlatformBase {
         TestPlatform(String id) {
-            this(id, List.of("/agent/" + id));
+            super(id);
         }
 
         TestPlatform(String id, List<String> paths) {
+            super(id, paths);
+        }
+    }
+
+    /** A platform accepting Lock (optional string "message") and Ping; "Hang" sleeps past the call timeout. */
+    static class TestPlatformBase implements PlatformPlugin, CommandSupport {
+        final PlatformId id;
+        final List<String> paths;
+
+        TestPlatformBase(String id) {
+            this(id, List.of("/agent/" + id));
+        }
+
+        TestPlatformBase(String id, List<String> paths) {
             this.id = new PlatformId(id);
             this.paths = paths;
         }
@@ -182,6 +198,77 @@ class CoreServicesTest {
 
         registry.unenroll(tenant, enrolled.device().id(), ADMIN);
         assertThat(enrollment.authenticate(platform, enrolled.credential())).isEmpty();
+    }
+
+    /** A TestPlatform that reads the group setting "interval" (minutes, 1 to 60) of its devices' groups. */
+    static final class GroupAwarePlatform extends TestPlatformBase implements io.mooring.spi.GroupSettings {
+        GroupAwarePlatform(String id) {
+            super(id);
+        }
+
+        @Override
+        public Map<String, String> groupSettings() {
+            return Map.of("interval", "minutes between check-ins, 1 to 60");
+        }
+
+        @Override
+        public void checkGroupSetting(String name, String value) {
+            if (!value.matches("[0-9]{1,2}") || Integer.parseInt(value) < 1 || Integer.parseInt(value) > 60) {
+                throw new ValidationException(name, "interval must be a whole number of minutes from 1 to 60");
+            }
+        }
+    }
+
+    @Test
+    void groupSettingsAreCheckedByTheirPlatformAndChangesAreAuditedAndPosted() {
+        TenantId tenant = tenant("groups");
+        GroupAwarePlatform plugin = new GroupAwarePlatform("groups-p");
+        assertThat(host.add(plugin, "1.0.0", "test")).isTrue();
+        Device d1 = enroll(tenant, plugin.id());
+        Device d2 = enroll(tenant, plugin.id());
+
+        assertThatThrownBy(() -> groups.create(tenant, new GroupSpec("Lab", null, Map.of("groups-p.interval", "600")), ADMIN))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("1 to 60")
+                .extracting(e -> ((ValidationException) e).field()).isEqualTo("settings.groups-p.interval");
+        assertThatThrownBy(() -> groups.create(tenant, new GroupSpec("Lab", null, Map.of("groups-p.colour", "red")), ADMIN))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("has no group setting 'colour'; it has: interval");
+        assertThatThrownBy(() -> groups.create(tenant, new GroupSpec("Lab", null, Map.of("absent-p.interval", "5")), ADMIN))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("not installed");
+        assertThat(groups.list(tenant, PageRequest.first(10)).total()).isZero();
+
+        DeviceGroup lab = groups.create(tenant, new GroupSpec("Lab", "test bench", Map.of("groups-p.interval", "5")), ADMIN);
+        assertThatThrownBy(() -> groups.create(tenant, new GroupSpec("Lab", null, null), ADMIN)).isInstanceOf(io.mooring.api.ConflictException.class);
+        events.clear();
+        assertThat(groups.addMembers(tenant, lab.id(), List.of(d1.id(), d2.id()), ADMIN)).isEqualTo(2);
+        assertThat(groups.addMembers(tenant, lab.id(), List.of(d1.id()), ADMIN)).isZero();
+        assertThat(events).filteredOn(e -> e.getTopic().equals(MooringEvents.GROUP_MEMBERS_ADDED)).singleElement()
+                .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.DEVICES)).containsExactlyInAnyOrder(d1.id().toString(), d2.id().toString()))
+                .satisfies(e -> assertThat(e.getProperty(MooringEvents.GROUP)).isEqualTo(lab.id().toString()));
+        assertThat(groups.groupsOfDevice(d1.id())).extracting(g -> g.setting("groups-p.interval")).containsExactly("5");
+        assertThat(groups.groupsOf(tenant("groups-other"), d1.id())).isEmpty();
+
+        // while the platform is away its unchanged settings do not block an edit, a new value is refused
+        host.remove(plugin);
+        assertThat(groups.update(tenant, lab.id(), new GroupSpec("Lab bench", null, Map.of("groups-p.interval", "5")), ADMIN).name()).isEqualTo("Lab bench");
+        assertThatThrownBy(() -> groups.update(tenant, lab.id(), new GroupSpec("Lab bench", null, Map.of("groups-p.interval", "6")), ADMIN))
+                .isInstanceOf(UnavailableException.class);
+        assertThat(host.add(plugin, "1.0.0", "test")).isTrue();
+
+        // a command to the group reaches its enrolled devices of the platform
+        registry.unenroll(tenant, d2.id(), ADMIN);
+        Command ping = commands.enqueue(tenant, new CommandRequest(new CommandType("Ping"), Map.of(), new CommandTarget.Group(lab.id(), plugin.id()), null), ADMIN);
+        assertThat(ping.deliveries().get(DeliveryState.QUEUED)).isEqualTo(1);
+        assertThatThrownBy(() -> commands.enqueue(tenant, new CommandRequest(new CommandType("Ping"), Map.of(),
+                new CommandTarget.Group(GroupId.random(), plugin.id()), null), ADMIN)).isInstanceOf(NotFoundException.class);
+
+        events.clear();
+        groups.delete(tenant, lab.id(), ADMIN);
+        assertThat(events).filteredOn(e -> e.getTopic().equals(MooringEvents.GROUP_CHANGED)).singleElement()
+                .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.DEVICES)).containsExactlyInAnyOrder(d1.id().toString(), d2.id().toString()));
+        assertThatThrownBy(() -> groups.members(tenant, lab.id(), PageRequest.first(5))).isInstanceOf(NotFoundException.class);
+        assertThat(audit.list(tenant, new AuditQuery(null, null, null, null)).items()).extracting(e -> e.action())
+                .contains("group.created", "group.members_added", "group.updated", "group.deleted");
+        host.remove(plugin);
     }
 
     @Test

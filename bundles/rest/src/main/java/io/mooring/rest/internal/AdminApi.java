@@ -60,7 +60,8 @@ public final class AdminApi extends HttpServlet {
     public AdminApi(@Reference PlatformRegistry platforms, @Reference DeviceRegistry devices, @Reference CommandService commands,
             @Reference InventoryService inventory, @Reference EnrollmentService enrollment, @Reference AuditLog audit,
             @Reference AccountService accounts, @Reference ScepChallenges challenges, @Reference CertificateInventory certificates,
-            @Reference PushCertificates push, @Reference PkiStatus pkiStatus, @Reference PushStatus pushStatus) {
+            @Reference PushCertificates push, @Reference PkiStatus pkiStatus, @Reference PushStatus pushStatus,
+            @Reference io.mooring.api.DeviceGroupService groups) {
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(CXFNonSpringServlet.class.getClassLoader());
         try {
@@ -70,7 +71,8 @@ public final class AdminApi extends HttpServlet {
             factory.setAddress("/");
             factory.setServiceBeans(List.of(
                     new PlatformsResource(platforms),
-                    new DevicesResource(devices, commands, inventory),
+                    new DevicesResource(devices, commands, inventory, groups),
+                    new GroupsResource(groups),
                     new CommandsResource(commands),
                     new EnrollmentsResource(enrollment, platforms),
                     new AuditResource(audit),

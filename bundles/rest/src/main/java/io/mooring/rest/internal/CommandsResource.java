@@ -22,6 +22,7 @@ import io.mooring.api.CommandService;
 import io.mooring.api.CommandTarget;
 import io.mooring.api.CommandType;
 import io.mooring.api.DeviceId;
+import io.mooring.api.GroupId;
 import io.mooring.api.NotFoundException;
 import io.mooring.api.PlatformId;
 import io.mooring.api.ValidationException;
@@ -47,9 +48,14 @@ public final class CommandsResource {
         boolean byDevices = body.devices() != null;
         boolean byPlatform = body.platform() != null;
         if (byDevices == byPlatform) {
-            throw new ValidationException("devices", "give either 'devices' (a list of device ids) or 'platform', not both");
+            throw new ValidationException("devices", "give either 'devices' (a list of device ids) or 'platform' (with 'group' for a group's "
+                    + "devices of that platform), not both");
+        }
+        if (body.group() != null && !byPlatform) {
+            throw new ValidationException("platform", "a command to a group names the platform it is for in 'platform'");
         }
         CommandTarget target = byDevices ? new CommandTarget.Devices(body.devices().stream().map(DeviceId::parse).toList())
+                : body.group() != null ? new CommandTarget.Group(GroupId.parse(body.group()), new PlatformId(body.platform()))
                 : new CommandTarget.Platform(new PlatformId(body.platform()));
         Caller caller = Caller.of(sc);
         Command c = commands.enqueue(caller.tenant(), new CommandRequest(new CommandType(body.type()), body.payload(), target,

@@ -26,11 +26,13 @@ public final class DevicesResource {
     private final DeviceRegistry devices;
     private final CommandService commands;
     private final InventoryService inventory;
+    private final io.mooring.api.DeviceGroupService groups;
 
-    DevicesResource(DeviceRegistry devices, CommandService commands, InventoryService inventory) {
+    DevicesResource(DeviceRegistry devices, CommandService commands, InventoryService inventory, io.mooring.api.DeviceGroupService groups) {
         this.devices = devices;
         this.commands = commands;
         this.inventory = inventory;
+        this.groups = groups;
     }
 
     @GET
@@ -75,5 +77,15 @@ public final class DevicesResource {
         devices.find(tenant, device).orElseThrow(() -> new NotFoundException("no device " + id));
         return inventory.latest(tenant, device).map(s -> Views.InventoryView.of(id, s))
                 .orElseThrow(() -> new NotFoundException("device " + id + " has not reported any inventory yet"));
+    }
+
+    @GET
+    @Path("{id}/groups")
+    @Allowed(Role.AUDITOR)
+    public java.util.List<Views.GroupView> groups(@Context SecurityContext sc, @PathParam("id") String id) {
+        DeviceId device = DeviceId.parse(id);
+        var tenant = Caller.of(sc).tenant();
+        devices.find(tenant, device).orElseThrow(() -> new NotFoundException("no device " + id));
+        return groups.groupsOf(tenant, device).stream().map(Views.GroupView::of).toList();
     }
 }

@@ -8,7 +8,13 @@ final class Requests {
     private Requests() {
     }
 
-    record CommandRequestBody(String type, Map<String, Object> payload, List<String> devices, String platform, String expiresAt) {
+    record CommandRequestBody(String type, Map<String, Object> payload, List<String> devices, String platform, String group, String expiresAt) {
+    }
+
+    record GroupRequestBody(String name, String description, Map<String, String> settings) {
+    }
+
+    record MembersRequestBody(List<String> devices) {
     }
 
     record EnrollmentRequestBody(String platform, Long validForSeconds, Integer maxUses) {

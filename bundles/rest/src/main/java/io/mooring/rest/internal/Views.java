@@ -45,6 +45,13 @@ final class Views {
         }
     }
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record GroupView(String id, String name, String description, Map<String, String> settings, long members, String createdAt) {
+        static GroupView of(io.mooring.api.DeviceGroup g) {
+            return new GroupView(g.id().toString(), g.name(), g.description(), new java.util.TreeMap<>(g.settings()), g.members(), time(g.createdAt()));
+        }
+    }
+
     record PlatformView(String id, String displayName, String version, String bundle, String state, Set<String> capabilities,
             Set<String> commandTypes, List<String> devicePaths) {
         static PlatformView of(PlatformInfo p) {

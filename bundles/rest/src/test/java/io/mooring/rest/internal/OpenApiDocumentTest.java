@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** The hand-written OpenAPI document and the resources describe the same operations, and each needs a role. */
 class OpenApiDocumentTest {
-    static final List<Class<?>> RESOURCES = List.of(PlatformsResource.class, DevicesResource.class, CommandsResource.class,
+    static final List<Class<?>> RESOURCES = List.of(PlatformsResource.class, DevicesResource.class, CommandsResource.class, GroupsResource.class,
             EnrollmentsResource.class, AuditResource.class, AccountsResource.class, PkiResource.class, PushResource.class, OpenApiResource.class);
 
     @Test

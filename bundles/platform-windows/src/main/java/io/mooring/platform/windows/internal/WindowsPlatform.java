@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = PlatformPlugin.class, configurationPid = "io.mooring.platform.windows")
 @Designate(ocd = WindowsConfig.class)
-public final class WindowsPlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle {
+public final class WindowsPlatform implements PlatformPlugin, CommandSupport, DeviceLifecycle, io.mooring.spi.GroupSettings {
     static final PlatformId ID = new PlatformId("windows");
     static final List<String> DEVICE_PATHS = List.of("/EnrollmentServer", "/ManagementServer");
 
@@ -35,7 +35,11 @@ public final class WindowsPlatform implements PlatformPlugin, CommandSupport, De
 
     @Activate
     public WindowsPlatform(WindowsConfig config) {
-        this.commands = new WindowsCommands(config.provider_id());
+        this(config.provider_id());
+    }
+
+    WindowsPlatform(String providerId) {
+        this.commands = new WindowsCommands(providerId);
     }
 
     @Override
@@ -67,5 +71,18 @@ public final class WindowsPlatform implements PlatformPlugin, CommandSupport, De
     @Override
     public void unenrolled(Device device) {
         LOG.info("Windows PC {} of tenant {} was unenrolled", device.id(), device.tenant());
+    }
+
+    @Override
+    public Map<String, String> groupSettings() {
+        return Map.of(GroupPollSchedules.NAME, "minutes between the polls of the group's PCs, 1 to " + GroupPollSchedules.MAX_MINUTES
+                + " (a PC in several groups polls at the shortest); PCs get it as SetPollSchedule when they join or the value changes");
+    }
+
+    @Override
+    public void checkGroupSetting(String name, String value) {
+        if (name.equals(GroupPollSchedules.NAME)) {
+            GroupPollSchedules.check(value);
+        }
     }
 }

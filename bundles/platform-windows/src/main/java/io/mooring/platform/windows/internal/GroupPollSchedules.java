@@ -1,0 +1,200 @@
+package io.mooring.platform.windows.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.mooring.api.Actor;
+import io.mooring.api.CommandRequest;
+import io.mooring.api.CommandService;
+import io.mooring.api.CommandTarget;
+import io.mooring.api.CommandType;
+import io.mooring.api.Device;
+import io.mooring.api.DeviceAttributes;
+import io.mooring.api.DeviceGroup;
+import io.mooring.api.DeviceGroupService;
+import io.mooring.api.DeviceId;
+import io.mooring.api.DeviceRegistry;
+import io.mooring.api.DeviceState;
+import io.mooring.api.GroupId;
+import io.mooring.api.MooringEvents;
+import io.mooring.api.MooringException;
+import io.mooring.api.Page;
+import io.mooring.api.PageRequest;
+import io.mooring.api.TenantId;
+import io.mooring.api.ValidationException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll interval of a group's PCs ({@code windows.poll.minutes}, a group setting): when PCs join or leave
+ * a group, or a group's settings change or it is deleted, each Windows PC concerned gets {@code SetPollSchedule}
+ * with the shortest interval of its groups (the configured {@code poll.minutes} when none sets one), unless the
+ * groups already gave it that interval. An admin's own {@code SetPollSchedule} to a PC holds until its groups'
+ * interval next changes. The work runs on a thread of its own, in the order the events came.
+ */
+@Component(service = EventHandler.class, configurationPid = "io.mooring.platform.windows",
+        property = EventConstants.EVENT_TOPIC + "=io/mooring/group/*")
+public final class GroupPollSchedules implements EventHandler {
+    static final String NAME = "poll.minutes";
+    static final String SETTING = WindowsPlatform.ID.value() + "." + NAME;
+    /** The interval the groups last gave the PC (decimal minutes). */
+    static final String ATTR_APPLIED = "windows.poll-minutes";
+    static final int MAX_MINUTES = 1440 * 7;
+    private static final int PAGE = 500;
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupPollSchedules.class);
+
+    private final DeviceGroupService groups;
+    private final DeviceRegistry devices;
+    private final CommandService commands;
+    private final DeviceAttributes attributes;
+    private final int defaultMinutes;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mooring-windows-group-polls");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Activate
+    public GroupPollSchedules(@Reference DeviceGroupService groups, @Reference DeviceRegistry devices, @Reference CommandService commands,
+            @Reference DeviceAttributes attributes, WindowsConfig config) {
+        this(groups, devices, commands, attributes, Math.max(1, config.poll_minutes()));
+    }
+
+    GroupPollSchedules(DeviceGroupService groups, DeviceRegistry devices, CommandService commands, DeviceAttributes attributes, int defaultMinutes) {
+        this.groups = groups;
+        this.devices = devices;
+        this.commands = commands;
+        this.attributes = attributes;
+        this.defaultMinutes = defaultMinutes;
+    }
+
+    /** The check core asks for before a group's {@code windows.poll.minutes} is saved. */
+    static void check(String value) {
+        int minutes;
+        try {
+            minutes = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            minutes = -1;
+        }
+        if (minutes < 1 || minutes > MAX_MINUTES) {
+            throw new ValidationException(NAME, "poll.minutes must be a whole number of minutes from 1 to " + MAX_MINUTES);
+        }
+    }
+
+    @Override
+    public void handleEvent(Event event) {
+        try {
+            worker.execute(() -> {
+                try {
+                    apply(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not bring the poll schedules of group {} in line: {}", event.getProperty(MooringEvents.GROUP), e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Stopping: group event {} not applied", event.getTopic());
+        }
+    }
+
+    private void apply(Event event) {
+        Object tenant = event.getProperty(MooringEvents.TENANT);
+        Object group = event.getProperty(MooringEvents.GROUP);
+        if (tenant == null || group == null) {
+            return;
+        }
+        Set<DeviceId> concerned = new LinkedHashSet<>();
+        if (event.getProperty(MooringEvents.DEVICES) instanceof String[] ids) {
+            for (String id : ids) {
+                concerned.add(DeviceId.parse(id));
+            }
+        }
+        apply(new TenantId(tenant.toString()), GroupId.parse(group.toString()), event.getTopic().equals(MooringEvents.GROUP_CHANGED), concerned);
+    }
+
+    /** Brings the named PCs, and with {@code wholeGroup} every current member, to their groups' interval; returns the commands queued. */
+    int apply(TenantId tenant, GroupId group, boolean wholeGroup, Collection<DeviceId> named) {
+        Map<DeviceId, Device> concerned = new java.util.LinkedHashMap<>();
+        for (DeviceId id : named) {
+            devices.findForDevicePlane(id).filter(d -> d.tenant().equals(tenant)).ifPresent(d -> concerned.put(id, d));
+        }
+        if (wholeGroup && groups.find(tenant, group).isPresent()) {
+            for (int offset = 0;; offset += PAGE) {
+                Page<Device> page = groups.members(tenant, group, new PageRequest(offset, PAGE));
+                page.items().forEach(d -> concerned.put(d.id(), d));
+                if (page.items().size() < PAGE) {
+                    break;
+                }
+            }
+        }
+        Map<Integer, List<DeviceId>> byInterval = new TreeMap<>();
+        for (Device d : concerned.values()) {
+            if (!d.platform().equals(WindowsPlatform.ID) || d.state() != DeviceState.ENROLLED) {
+                continue;
+            }
+            int wanted = interval(groups.groupsOfDevice(d.id()));
+            Optional<Integer> applied = attributes.get(d.id(), ATTR_APPLIED).map(b -> parse(new String(b, StandardCharsets.US_ASCII)));
+            if (wanted != applied.orElse(defaultMinutes)) {
+                byInterval.computeIfAbsent(wanted, k -> new ArrayList<>()).add(d.id());
+            }
+        }
+        int queued = 0;
+        for (Map.Entry<Integer, List<DeviceId>> e : byInterval.entrySet()) {
+            List<DeviceId> ids = e.getValue();
+            for (int from = 0; from < ids.size(); from += CommandTarget.MAX_DEVICES) {
+                List<DeviceId> chunk = ids.subList(from, Math.min(ids.size(), from + CommandTarget.MAX_DEVICES));
+                try {
+                    commands.enqueue(tenant, new CommandRequest(new CommandType("SetPollSchedule"), Map.of("minutes", e.getKey()),
+                            new CommandTarget.Devices(chunk), null), Actor.SYSTEM);
+                } catch (MooringException ex) {
+                    // one was unenrolled meanwhile: the others wait for the group's next change
+                    LOG.warn("Could not queue SetPollSchedule ({} minutes) to {} PCs of group {}: {}", e.getKey(), chunk.size(), group, ex.getMessage());
+                    continue;
+                }
+                queued++;
+                byte[] value = Integer.toString(e.getKey()).getBytes(StandardCharsets.US_ASCII);
+                chunk.forEach(id -> attributes.put(id, ATTR_APPLIED, value));
+                LOG.info("Group {} of tenant {}: {} Windows PCs poll every {} minutes from their next session", group, tenant, chunk.size(), e.getKey());
+            }
+        }
+        return queued;
+    }
+
+    /** The shortest interval any of the groups sets, or the configured one. */
+    int interval(List<DeviceGroup> of) {
+        return of.stream().map(g -> g.setting(SETTING)).filter(java.util.Objects::nonNull).map(GroupPollSchedules::parse)
+                .filter(m -> m > 0).min(Integer::compare).orElse(defaultMinutes);
+    }
+
+    private static int parse(String text) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        worker.shutdown();
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}
