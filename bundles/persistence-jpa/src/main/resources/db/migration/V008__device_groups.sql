@@ -22,3 +22,6 @@ CREATE TABLE device_group_member (
 
 -- the groups of a device (its platform's settings at enrollment and on change)
 CREATE INDEX device_group_member_device ON device_group_member (device_id);
+
+-- an enrollment token may put its devices into a group as they enroll
+ALTER TABLE enrollment_token ADD COLUMN group_id VARCHAR(36) REFERENCES device_group (id) ON DELETE SET NULL;

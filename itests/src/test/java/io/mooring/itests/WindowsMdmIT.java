@@ -177,6 +177,16 @@ public class WindowsMdmIT extends MooringTestSupport {
         assertEquals(404, admin.post("v1/groups/" + kiosks + "/devices", Map.of("devices", List.of(java.util.UUID.randomUUID().toString()))).status());
         assertEquals(2, admin.get("v1/groups/" + kiosks + "/devices").json().path("total").asInt());
         assertTrue(admin.get("v1/devices/" + ids.get(0) + "/groups").body().contains("\"Kiosks\""));
+        // a PC enrolled with a token into the group polls at the group's interval from its provisioning document on
+        AdminClient.Answer intoKiosks = admin.post("v1/enrollments", Map.of("platform", "windows", "group", kiosks));
+        assertEquals(intoKiosks.body(), 201, intoKiosks.status());
+        assertEquals(kiosks, intoKiosks.json().path("group").asText());
+        assertEquals(404, admin.post("v1/enrollments", Map.of("platform", "windows", "group", java.util.UUID.randomUUID().toString())).status());
+        WindowsPc kiosk = new WindowsPc("KIOSK-1", trusted, null);
+        kiosk.enroll(discovery, "kiosk@example.test", intoKiosks.json().path("token").asText());
+        assertEquals("15", kiosk.pollSchedule().get("IntervalForRemainingScheduledRetries"));
+        assertTrue(admin.get("v1/devices/" + cn(kiosk.identity()) + "/groups").body().contains("\"Kiosks\""));
+        assertEquals(3, admin.get("v1/groups/" + kiosks).json().path("members").asInt());
         // the group's PCs get SetPollSchedule (queued in the background as they join), the other PC does not
         String schedule = "./Vendor/MSFT/DMClient/Provider/" + pcs.get(0).providerId() + "/Poll/IntervalForRemainingScheduledRetries";
         for (int i = 0; i < 2; i++) {
@@ -191,8 +201,9 @@ public class WindowsMdmIT extends MooringTestSupport {
         assertEquals("15", pcs.get(1).node(schedule));
         assertEquals(null, pcs.get(2).node(schedule));
         assertEquals(0, pollSchedules(admin, ids.get(2)));
-        assertEquals(2, count(admin, reboot, "ACKNOWLEDGED"));
-        assertEquals(2, admin.get("v1/commands/" + reboot).json().path("targets").asInt());
+        kiosk.sync();
+        assertEquals(3, count(admin, reboot, "ACKNOWLEDGED"));
+        assertEquals(3, admin.get("v1/commands/" + reboot).json().path("targets").asInt());
         // a new value reaches the members; leaving the group brings back the configured interval (60)
         AdminClient.Answer changed = admin.put("v1/groups/" + kiosks, Map.of("name", "Kiosks", "settings", Map.of("windows.poll.minutes", "30")));
         assertEquals(changed.body(), 200, changed.status());

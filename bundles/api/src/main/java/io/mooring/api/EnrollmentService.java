@@ -13,7 +13,16 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface EnrollmentService {
-    EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, Actor actor);
+    default EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, Actor actor) {
+        return issueToken(tenant, platform, validFor, maxUses, null, actor);
+    }
+
+    /**
+     * A token whose devices also join {@code group} (null: none) as they enroll, in the same transaction, so
+     * the platform reads the group's settings while it enrolls them ({@link MooringEvents#GROUP_MEMBERS_ADDED}
+     * follows). A group of another tenant is a {@link NotFoundException}.
+     */
+    EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, GroupId group, Actor actor);
 
     /** Device plane. Atomic: a token's last use cannot be spent twice, and a refused enrollment writes nothing. */
     EnrolledDevice enroll(PlatformId platform, String tokenSecret, DeviceDescription description) throws EnrollmentException;

@@ -12,10 +12,17 @@ import org.osgi.annotation.versioning.ProviderType;
 
 @ProviderType
 public interface EnrollmentStore {
-    EnrollmentToken createToken(TenantId tenant, PlatformId platform, String secretHash, Instant expiresAt, int maxUses, String createdBy, Instant now);
+    default EnrollmentToken createToken(TenantId tenant, PlatformId platform, String secretHash, Instant expiresAt, int maxUses, String createdBy,
+            Instant now) {
+        return createToken(tenant, platform, secretHash, expiresAt, maxUses, null, createdBy, now);
+    }
+
+    /** A token whose devices join {@code group} (null: none) as they enroll; a group deleted meanwhile is dropped from the token. */
+    EnrollmentToken createToken(TenantId tenant, PlatformId platform, String secretHash, Instant expiresAt, int maxUses, io.mooring.api.GroupId group,
+            String createdBy, Instant now);
 
     /**
-     * Spends one use of the token and creates the device in the token's tenant, atomically; throws and
+     * Spends one use of the token and creates the device in the token's tenant (and the token's group), atomically; throws and
      * writes nothing if the token is unknown, expired, used up or for another platform.
      */
     Device enroll(String tokenHash, PlatformId platform, DeviceDescription description, String credentialHash, Instant now) throws EnrollmentException;

@@ -12,6 +12,9 @@ import io.mooring.api.DeviceDescription;
 import io.mooring.api.EnrolledDevice;
 import io.mooring.api.EnrollmentException;
 import io.mooring.api.EnrollmentService;
+import io.mooring.api.NotFoundException;
+import io.mooring.api.GroupId;
+import io.mooring.api.DeviceGroup;
 import io.mooring.api.EnrollmentToken;
 import io.mooring.api.MooringEvents;
 import io.mooring.api.PlatformId;
@@ -19,6 +22,7 @@ import io.mooring.api.TenantId;
 import io.mooring.api.ValidationException;
 import io.mooring.api.store.DeviceStore;
 import io.mooring.api.store.EnrollmentStore;
+import io.mooring.api.store.GroupStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -32,36 +36,42 @@ public final class EnrollmentServiceImpl implements EnrollmentService {
 
     private final EnrollmentStore store;
     private final DeviceStore devices;
+    private final GroupStore groups;
     private final AuditLog audit;
     private final Events events;
     private final Clock clock;
 
     @Activate
-    public EnrollmentServiceImpl(@Reference EnrollmentStore store, @Reference DeviceStore devices, @Reference AuditLog audit, @Reference EventAdmin eventAdmin) {
-        this(store, devices, audit, new Events(eventAdmin), Clock.systemUTC());
+    public EnrollmentServiceImpl(@Reference EnrollmentStore store, @Reference DeviceStore devices, @Reference GroupStore groups,
+            @Reference AuditLog audit, @Reference EventAdmin eventAdmin) {
+        this(store, devices, groups, audit, new Events(eventAdmin), Clock.systemUTC());
     }
 
-    EnrollmentServiceImpl(EnrollmentStore store, DeviceStore devices, AuditLog audit, Events events, Clock clock) {
+    EnrollmentServiceImpl(EnrollmentStore store, DeviceStore devices, GroupStore groups, AuditLog audit, Events events, Clock clock) {
         this.store = store;
         this.devices = devices;
+        this.groups = groups;
         this.audit = audit;
         this.events = events;
         this.clock = clock;
     }
 
     @Override
-    public EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, Actor actor) {
+    public EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, GroupId group, Actor actor) {
         if (validFor == null || validFor.compareTo(Duration.ofMinutes(1)) < 0 || validFor.compareTo(MAX_VALIDITY) > 0) {
             throw new ValidationException("validForSeconds", "an enrollment token must be valid for between 1 minute and 366 days");
         }
         if (maxUses < 1 || maxUses > MAX_USES) {
             throw new ValidationException("maxUses", "maxUses must be between 1 and " + MAX_USES);
         }
+        String groupName = group == null ? null
+                : groups.find(tenant, group).orElseThrow(() -> new NotFoundException("no group " + group + "; no token was issued")).name();
         Instant now = clock.instant();
         String secret = Secrets.newSecret("enr_");
-        EnrollmentToken stored = store.createToken(tenant, platform, Secrets.digest(secret), now.plus(validFor), maxUses, actor.toString(), now);
-        audit.record(tenant, actor, "enrollment.token_issued", stored.id(), platform + ", " + maxUses + " uses, until " + stored.expiresAt());
-        return new EnrollmentToken(stored.id(), tenant, platform, stored.expiresAt(), maxUses, 0, secret);
+        EnrollmentToken stored = store.createToken(tenant, platform, Secrets.digest(secret), now.plus(validFor), maxUses, group, actor.toString(), now);
+        audit.record(tenant, actor, "enrollment.token_issued", stored.id(), platform + ", " + maxUses + " uses, until " + stored.expiresAt()
+                + (groupName == null ? "" : ", into group " + groupName));
+        return new EnrollmentToken(stored.id(), tenant, platform, stored.expiresAt(), maxUses, 0, secret, group);
     }
 
     @Override
@@ -74,6 +84,11 @@ public final class EnrollmentServiceImpl implements EnrollmentService {
                 Secrets.digest(credential), clock.instant());
         audit.record(device.tenant(), Actor.device(device.id()), "device.enrolled", device.id().toString(), platform.value());
         events.post(MooringEvents.DEVICE_ENROLLED, device.tenant(), MooringEvents.DEVICE, device.id(), MooringEvents.PLATFORM, platform);
+        // the token's group, joined in the enrollment's transaction
+        for (DeviceGroup group : groups.groupsOf(device.id())) {
+            events.post(MooringEvents.GROUP_MEMBERS_ADDED, device.tenant(), MooringEvents.GROUP, group.id(), MooringEvents.DEVICES,
+                    new String[] {device.id().toString()});
+        }
         return new EnrolledDevice(device, credential);
     }
 

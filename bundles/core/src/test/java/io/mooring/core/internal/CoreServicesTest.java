@@ -94,7 +94,7 @@ class CoreServicesTest {
         host = new PlatformHost(stores.platforms, stores.commands, ev, clock, new PluginCalls(Duration.ofMillis(300), 4));
         audit = new AuditLogImpl(stores.audit, clock);
         registry = new DeviceRegistryImpl(stores.devices, audit, host, ev, clock);
-        enrollment = new EnrollmentServiceImpl(stores.enrollment, stores.devices, audit, ev, clock);
+        enrollment = new EnrollmentServiceImpl(stores.enrollment, stores.devices, stores.groups, audit, ev, clock);
         push = new PushDispatcher(stores.commands, registry);
         commands = new CommandServiceImpl(stores.commands, stores.devices, stores.groups, host, push, audit, ev, clock);
         accounts = new AccountServiceImpl(stores.accounts, clock);
@@ -261,10 +261,24 @@ class CoreServicesTest {
         assertThatThrownBy(() -> commands.enqueue(tenant, new CommandRequest(new CommandType("Ping"), Map.of(),
                 new CommandTarget.Group(GroupId.random(), plugin.id()), null), ADMIN)).isInstanceOf(NotFoundException.class);
 
+        // a token that enrolls into the group: the device is a member as it is created, and the join is posted
+        assertThatThrownBy(() -> enrollment.issueToken(tenant, plugin.id(), Duration.ofHours(1), 1, GroupId.random(), ADMIN))
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> enrollment.issueToken(tenant("groups-elsewhere"), plugin.id(), Duration.ofHours(1), 1, lab.id(), ADMIN))
+                .isInstanceOf(NotFoundException.class);
+        EnrollmentToken into = enrollment.issueToken(tenant, plugin.id(), Duration.ofHours(1), 1, lab.id(), ADMIN);
+        assertThat(into.group()).isEqualTo(lab.id());
+        events.clear();
+        Device d3 = enrollment.enroll(plugin.id(), into.secret(), DeviceDescription.EMPTY).device();
+        assertThat(groups.groupsOfDevice(d3.id())).extracting(DeviceGroup::id).containsExactly(lab.id());
+        assertThat(events).filteredOn(e -> e.getTopic().equals(MooringEvents.GROUP_MEMBERS_ADDED)).singleElement()
+                .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.DEVICES)).containsExactly(d3.id().toString()));
+
         events.clear();
         groups.delete(tenant, lab.id(), ADMIN);
         assertThat(events).filteredOn(e -> e.getTopic().equals(MooringEvents.GROUP_CHANGED)).singleElement()
-                .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.DEVICES)).containsExactlyInAnyOrder(d1.id().toString(), d2.id().toString()));
+                .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.DEVICES))
+                        .containsExactlyInAnyOrder(d1.id().toString(), d2.id().toString(), d3.id().toString()));
         assertThatThrownBy(() -> groups.members(tenant, lab.id(), PageRequest.first(5))).isInstanceOf(NotFoundException.class);
         assertThat(audit.list(tenant, new AuditQuery(null, null, null, null)).items()).extracting(e -> e.action())
                 .contains("group.created", "group.members_added", "group.updated", "group.deleted");

@@ -23,6 +23,8 @@ public class EnrollmentTokenEntity {
     @Column(name = "max_uses")
     int maxUses;
     int uses;
+    @Column(name = "group_id")
+    String groupId;
     @Column(name = "created_by")
     String createdBy;
     @Column(name = "created_at")

@@ -1,6 +1,8 @@
 package io.mooring.persistence.internal;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -12,6 +14,7 @@ import io.mooring.api.DeviceDescription;
 import io.mooring.api.DeviceState;
 import io.mooring.api.EnrollmentException;
 import io.mooring.api.EnrollmentToken;
+import io.mooring.api.GroupId;
 import io.mooring.api.PlatformId;
 import io.mooring.api.TenantId;
 import io.mooring.api.store.EnrollmentStore;
@@ -33,7 +36,8 @@ public final class JpaEnrollmentStore implements EnrollmentStore {
     }
 
     @Override
-    public EnrollmentToken createToken(TenantId tenant, PlatformId platform, String secretHash, Instant expiresAt, int maxUses, String createdBy, Instant now) {
+    public EnrollmentToken createToken(TenantId tenant, PlatformId platform, String secretHash, Instant expiresAt, int maxUses, GroupId group,
+            String createdBy, Instant now) {
         EnrollmentTokenEntity e = new EnrollmentTokenEntity();
         e.id = UUID.randomUUID().toString();
         e.tenantId = tenant.value();
@@ -42,13 +46,14 @@ public final class JpaEnrollmentStore implements EnrollmentStore {
         e.expiresAt = expiresAt;
         e.maxUses = maxUses;
         e.uses = 0;
+        e.groupId = group == null ? null : group.toString();
         e.createdBy = createdBy;
         e.createdAt = now;
         jpa.global(em -> {
             em.persist(e);
             return e;
         });
-        return new EnrollmentToken(e.id, tenant, platform, expiresAt, maxUses, 0, null);
+        return new EnrollmentToken(e.id, tenant, platform, expiresAt, maxUses, 0, null, group);
     }
 
     @Override
@@ -84,6 +89,13 @@ public final class JpaEnrollmentStore implements EnrollmentStore {
             d.lastSeenAt = now;
             em.persist(d);
             d.tenantId = tenant.value();
+            if (token.groupId != null) {
+                // the device row first: the membership refers to it
+                em.flush();
+                em.createNativeQuery("INSERT INTO device_group_member (group_id, device_id, added_at) SELECT g.id, ?1, ?2 FROM device_group g "
+                        + "WHERE g.id = ?3 AND g.tenant_id = ?4").setParameter(1, d.id).setParameter(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                        .setParameter(3, token.groupId).setParameter(4, tenant.value()).executeUpdate();
+            }
             return DeviceRows.map(d);
         });
     }

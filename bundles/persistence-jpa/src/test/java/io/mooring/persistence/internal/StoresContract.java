@@ -319,10 +319,16 @@ abstract class StoresContract {
         assertThat(commands.insertForGroup(other, CommandId.random(), new CommandType("Lock"), Map.of(), ADMIN, NOW, null, group.id(), windows)
                 .deliveries().get(DeliveryState.QUEUED)).isZero();
 
-        assertThat(groups.removeMembers(tenant, group.id(), List.of(pc2.id(), notInGroup.id()))).containsExactly(pc2.id());
+        // a token into the group: its device joins as it is created; once the group is gone, the token enrolls into none
+        enrollment.createToken(tenant, windows, "into-lab-" + group.id(), NOW.plus(1, ChronoUnit.HOURS), 2, group.id(), "admin:alice", NOW);
+        Device pc3 = enrollment.enroll("into-lab-" + group.id(), windows, DeviceDescription.EMPTY, "cred-" + UUID.randomUUID(), NOW);
+        assertThat(groups.groupsOf(pc3.id())).extracting(DeviceGroup::id).containsExactly(group.id());
+        assertThat(groups.removeMembers(tenant, group.id(), List.of(pc2.id(), notInGroup.id(), pc3.id()))).containsExactlyInAnyOrder(pc2.id(), pc3.id());
         assertThat(groups.delete(tenant, group.id()).orElseThrow()).containsExactlyInAnyOrder(pc1.id(), gone.id(), phone.id());
         assertThat(groups.groupsOf(pc1.id())).isEmpty();
         assertThat(groups.find(tenant, group.id())).isEmpty();
+        Device pc4 = enrollment.enroll("into-lab-" + group.id(), windows, DeviceDescription.EMPTY, "cred-" + UUID.randomUUID(), NOW);
+        assertThat(groups.groupsOf(pc4.id())).isEmpty();
         assertThat(devices.find(tenant, pc1.id())).isPresent();
     }
 

@@ -50,7 +50,8 @@ public final class EnrollmentsResource {
         Caller caller = Caller.of(sc);
         EnrollmentToken t = enrollment.issueToken(caller.tenant(), platform,
                 Duration.ofSeconds(body.validForSeconds() == null ? DEFAULT_VALIDITY_SECONDS : body.validForSeconds()),
-                body.maxUses() == null ? 1 : body.maxUses(), caller.identity().actor());
+                body.maxUses() == null ? 1 : body.maxUses(), body.group() == null ? null : io.mooring.api.GroupId.parse(body.group()),
+                caller.identity().actor());
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", t.id());
         view.put("platform", platform.value());
@@ -58,6 +59,9 @@ public final class EnrollmentsResource {
         view.put("token", t.secret());
         view.put("expiresAt", t.expiresAt().toString());
         view.put("maxUses", t.maxUses());
+        if (t.group() != null) {
+            view.put("group", t.group().toString());
+        }
         // platforms whose devices enroll by opening a link (Apple) say where, and give its QR code
         platforms.enrollmentLinks(platform, t.secret()).ifPresent(view::putAll);
         return Response.status(Response.Status.CREATED).entity(view).build();

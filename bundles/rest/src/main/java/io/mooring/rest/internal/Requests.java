@@ -17,7 +17,7 @@ final class Requests {
     record MembersRequestBody(List<String> devices) {
     }
 
-    record EnrollmentRequestBody(String platform, Long validForSeconds, Integer maxUses) {
+    record EnrollmentRequestBody(String platform, Long validForSeconds, Integer maxUses, String group) {
     }
 
     record TokenRequestBody(String name, String role, Integer validForDays) {

@@ -67,7 +67,8 @@ final class FakeEnrollmentService implements EnrollmentService {
     }
 
     @Override
-    public EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, Actor actor) {
+    public EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, io.mooring.api.GroupId group,
+            Actor actor) {
         throw new UnsupportedOperationException("not part of the device plane");
     }
 

@@ -67,9 +67,11 @@ final class EnrollmentProtocol {
     private final CertificateIssuer issuer;
     private final CmsSigner cms;
     private final Settings settings;
+    private final java.util.function.Function<io.mooring.api.DeviceId, List<io.mooring.api.DeviceGroup>> groupsOf;
 
     EnrollmentProtocol(EnrollmentService enrollment, DeviceRegistry devices, DeviceAttributes attributes, CertificateIssuer issuer, CmsSigner cms,
-            Settings settings) {
+            Settings settings, java.util.function.Function<io.mooring.api.DeviceId, List<io.mooring.api.DeviceGroup>> groupsOf) {
+        this.groupsOf = groupsOf;
         this.enrollment = enrollment;
         this.devices = devices;
         this.attributes = attributes;
@@ -185,13 +187,18 @@ final class EnrollmentProtocol {
             throw new Fault(ErrorType.AUTHENTICATION, "the user name and enrollment token were not accepted: " + e.getMessage());
         }
         try {
+            // a token may enroll into a group: the group's poll interval is in the provisioning document from the start
+            int minutes = GroupPollSchedules.interval(groupsOf.apply(enrolled.device().id()), settings.provisioning().poll().minutes());
+            if (minutes != settings.provisioning().poll().minutes()) {
+                put(enrolled, GroupPollSchedules.ATTR_APPLIED, Integer.toString(minutes));
+            }
             X509Certificate identity = issuer.issueForDevice(enrolled.device(), csr, settings.organization());
             String type = first(context, "EnrollmentType");
             put(enrolled, ATTR_IDENTITY, identity.getSerialNumber().toString(16));
             put(enrolled, ATTR_USER, user);
             put(enrolled, ATTR_ENROLLMENT_TYPE, type);
             put(enrolled, ATTR_DEVICE_ID, first(context, "DeviceID"));
-            String doc = ProvisioningDoc.build(settings.provisioning(), cms.caChain(), identity, "Device".equalsIgnoreCase(type),
+            String doc = ProvisioningDoc.build(settings.provisioning().pollingEvery(minutes), cms.caChain(), identity, "Device".equalsIgnoreCase(type),
                     description.name());
             LOG.info("Windows PC {} ({}) enrolled for {} in tenant {}", enrolled.device().id(), description.name(), user, enrolled.device().tenant());
             String result = "<RequestSecurityTokenResponseCollection xmlns=\"" + WSTRUST_NS + "\"><RequestSecurityTokenResponse><TokenType>"

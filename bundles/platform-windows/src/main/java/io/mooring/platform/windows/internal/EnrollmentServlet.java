@@ -46,8 +46,8 @@ public final class EnrollmentServlet extends HttpServlet {
 
     @Activate
     public EnrollmentServlet(@Reference EnrollmentService enrollment, @Reference DeviceRegistry devices, @Reference DeviceAttributes attributes,
-            @Reference CertificateIssuer issuer, @Reference CmsSigner cms, WindowsConfig config) {
-        this.protocol = new EnrollmentProtocol(enrollment, devices, attributes, issuer, cms, settings(config));
+            @Reference CertificateIssuer issuer, @Reference CmsSigner cms, @Reference io.mooring.api.DeviceGroupService groups, WindowsConfig config) {
+        this.protocol = new EnrollmentProtocol(enrollment, devices, attributes, issuer, cms, settings(config), groups::groupsOfDevice);
         this.maxBytes = Math.max(16, config.max_message_kib()) * 1024;
     }
 

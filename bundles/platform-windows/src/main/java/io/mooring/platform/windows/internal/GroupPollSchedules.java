@@ -150,7 +150,7 @@ public final class GroupPollSchedules implements EventHandler {
             if (!d.platform().equals(WindowsPlatform.ID) || d.state() != DeviceState.ENROLLED) {
                 continue;
             }
-            int wanted = interval(groups.groupsOfDevice(d.id()));
+            int wanted = interval(groups.groupsOfDevice(d.id()), defaultMinutes);
             Optional<Integer> applied = attributes.get(d.id(), ATTR_APPLIED).map(b -> parse(new String(b, StandardCharsets.US_ASCII)));
             if (wanted != applied.orElse(defaultMinutes)) {
                 byInterval.computeIfAbsent(wanted, k -> new ArrayList<>()).add(d.id());
@@ -178,8 +178,8 @@ public final class GroupPollSchedules implements EventHandler {
         return queued;
     }
 
-    /** The shortest interval any of the groups sets, or the configured one. */
-    int interval(List<DeviceGroup> of) {
+    /** The shortest interval any of the groups sets, or {@code defaultMinutes}. */
+    static int interval(List<DeviceGroup> of, int defaultMinutes) {
         return of.stream().map(g -> g.setting(SETTING)).filter(java.util.Objects::nonNull).map(GroupPollSchedules::parse)
                 .filter(m -> m > 0).min(Integer::compare).orElse(defaultMinutes);
     }

@@ -22,6 +22,11 @@ final class ProvisioningDoc {
     }
 
     record Settings(String managementUrl, String providerId, String organization, String encoding, PollSchedule poll) {
+        /** These settings with the polls after the first ones {@code minutes} apart. */
+        Settings pollingEvery(int minutes) {
+            return minutes == poll.minutes() ? this : new Settings(managementUrl, providerId, organization, encoding,
+                    new PollSchedule(poll.firstCount(), poll.firstMinutes(), poll.secondCount(), poll.secondMinutes(), minutes));
+        }
     }
 
     private ProvisioningDoc() {

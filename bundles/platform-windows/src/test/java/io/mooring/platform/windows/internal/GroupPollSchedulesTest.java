@@ -26,6 +26,7 @@ import io.mooring.api.PendingCommand;
 import io.mooring.api.PlatformId;
 import io.mooring.api.TenantId;
 import io.mooring.api.ValidationException;
+import io.mooring.testkit.WindowsPc;
 import org.junit.jupiter.api.Test;
 
 /** Group poll intervals reach the Windows PCs concerned as SetPollSchedule, once per change, the shortest of a PC's groups winning. */
@@ -85,6 +86,25 @@ class GroupPollSchedulesTest {
     }
 
     @Test
+    void aPcEnrolledIntoAGroupGetsItsIntervalInTheProvisioningDocumentAndNoCommandForIt() throws Exception {
+        Testbed bed = new Testbed(20);
+        bed.core.enrollInto = List.of(Groups.group(GroupId.random(), "Kiosks", "15"), Groups.group(GroupId.random(), "Plain", null));
+        WindowsPc pc = bed.enrolled("KIOSK-1");
+        assertThat(pc.pollSchedule()).containsEntry("IntervalForRemainingScheduledRetries", "15").containsEntry("NumberOfFirstRetries", "8");
+        Device kiosk = bed.core.only();
+        assertThat(bed.core.get(kiosk.id(), GroupPollSchedules.ATTR_APPLIED)).map(String::new).contains("15");
+
+        // the join event that follows the enrollment finds the PC at its group's interval already
+        GroupPollSchedules after = new GroupPollSchedules(new Groups() {
+            @Override
+            public List<DeviceGroup> groupsOfDevice(DeviceId device) {
+                return bed.core.groupsOf(device);
+            }
+        }, bed.core, bed.core, bed.core, 60);
+        assertThat(after.apply(TenantId.DEFAULT, bed.core.enrollInto.get(0).id(), false, List.of(kiosk.id()))).isZero();
+    }
+
+    @Test
     void theSettingTakesWholeMinutesUpToAWeek() {
         WindowsPlatform platform = new WindowsPlatform("Mooring");
         assertThat(platform.groupSettings()).containsOnlyKeys("poll.minutes");
@@ -107,7 +127,7 @@ class GroupPollSchedulesTest {
     }
 
     /** Just enough of core's groups: one tenant, members by id. */
-    final class Groups implements DeviceGroupService {
+    class Groups implements DeviceGroupService {
         final Map<GroupId, DeviceGroup> byId = new LinkedHashMap<>();
         final Map<GroupId, Set<Device>> members = new LinkedHashMap<>();
 

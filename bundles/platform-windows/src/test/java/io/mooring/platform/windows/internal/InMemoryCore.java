@@ -88,6 +88,14 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         ca = new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
     }
 
+    /** The groups devices enrolled from now on are in (a token into a group), as core's DeviceGroupService.groupsOfDevice tells them. */
+    volatile List<io.mooring.api.DeviceGroup> enrollInto = List.of();
+    private final Map<DeviceId, List<io.mooring.api.DeviceGroup>> groups = new java.util.concurrent.ConcurrentHashMap<>();
+
+    List<io.mooring.api.DeviceGroup> groupsOf(DeviceId device) {
+        return groups.getOrDefault(device, List.of());
+    }
+
     String token(int uses) {
         String secret = "tok-" + java.util.UUID.randomUUID();
         tokens.put(secret, new int[] {uses});
@@ -117,7 +125,8 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
 
     // EnrollmentService
     @Override
-    public EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, Actor actor) {
+    public EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, io.mooring.api.GroupId group,
+            Actor actor) {
         throw new UnsupportedOperationException();
     }
 
@@ -130,6 +139,7 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         uses[0]--;
         Device d = new Device(DeviceId.random(), TenantId.DEFAULT, platform, DeviceState.ENROLLED, description, Instant.now(), null, null);
         devices.put(d.id(), d);
+        groups.put(d.id(), enrollInto);
         return new EnrolledDevice(d, "unused");
     }
 
