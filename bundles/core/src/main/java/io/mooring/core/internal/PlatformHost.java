@@ -129,12 +129,18 @@ public final class PlatformHost implements PlatformRegistry {
         for (HostedPlatform h : hosted.values()) {
             if (h.plugin() == plugin && hosted.remove(h.id(), h)) {
                 LOG.info("Platform '{}' is gone; its device endpoints answer 503 until it returns", h.id());
-                background.execute(() -> {
-                    long requeued = commandStore.requeueSent(h.id());
-                    if (requeued > 0) {
-                        LOG.info("Returned {} in-flight commands of platform '{}' to the queue", requeued, h.id());
-                    }
-                });
+                try {
+                    background.execute(() -> {
+                        long requeued = commandStore.requeueSent(h.id());
+                        if (requeued > 0) {
+                            LOG.info("Returned {} in-flight commands of platform '{}' to the queue", requeued, h.id());
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the host itself is stopping (its references are released after it): the server goes down with the plugin,
+                    // and deliveries handed out stay at-least-once as after any stop
+                    LOG.debug("Stopping: in-flight commands of platform '{}' stay as they are", h.id());
+                }
                 events.post(MooringEvents.PLATFORM_REMOVED, null, MooringEvents.PLATFORM, h.id());
             }
         }

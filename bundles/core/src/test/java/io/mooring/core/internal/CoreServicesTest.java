@@ -286,6 +286,25 @@ class CoreServicesTest {
     }
 
     @Test
+    void aHostThatStopsFirstReleasesItsPluginsAfterwardsWithoutFailing() throws Exception {
+        // DS releases a stopping component's dynamic references after its deactivate, when its own threads are gone
+        PlatformHost stopping = new PlatformHost(stores.platforms, stores.commands, new Events(new EventAdmin() {
+            @Override
+            public void postEvent(Event event) {
+            }
+
+            @Override
+            public void sendEvent(Event event) {
+            }
+        }), Clock.systemUTC(), new PluginCalls(Duration.ofMillis(300), 1));
+        TestPlatform plugin = new TestPlatform("stopping-p");
+        assertThat(stopping.add(plugin, "1.0.0", "test")).isTrue();
+        stopping.deactivate();
+        stopping.remove(plugin);
+        assertThat(stopping.hosted(plugin.id())).isEmpty();
+    }
+
+    @Test
     void commandsAreCheckedByTheirPlatformBeforeAnythingIsQueued() {
         TenantId tenant = tenant("validate");
         TestPlatform plugin = new TestPlatform("validate-p");
