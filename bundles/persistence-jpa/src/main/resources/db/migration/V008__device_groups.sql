@@ -15,6 +15,7 @@ CREATE TABLE device_group (
 
 CREATE TABLE device_group_member (
     group_id    VARCHAR(36)  NOT NULL REFERENCES device_group (id) ON DELETE CASCADE,
+    tenant_id   VARCHAR(63)  NOT NULL REFERENCES tenant (id),
     device_id   VARCHAR(36)  NOT NULL REFERENCES device (id) ON DELETE CASCADE,
     added_at    TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (group_id, device_id)

@@ -19,8 +19,9 @@ public interface EnrollmentService {
 
     /**
      * A token whose devices also join {@code group} (null: none) as they enroll, in the same transaction, so
-     * the platform reads the group's settings while it enrolls them ({@link MooringEvents#GROUP_MEMBERS_ADDED}
-     * follows). A group of another tenant is a {@link NotFoundException}.
+     * the platform reads the group's settings while it enrolls them. Such a join is not posted as
+     * {@link MooringEvents#GROUP_MEMBERS_ADDED}: the platform applies the group's settings as part of the
+     * enrollment ({@link MooringEvents#DEVICE_ENROLLED} follows). A group of another tenant is a {@link NotFoundException}.
      */
     EnrollmentToken issueToken(TenantId tenant, PlatformId platform, Duration validFor, int maxUses, GroupId group, Actor actor);
 

@@ -34,6 +34,9 @@ public record GroupSpec(String name, String description, Map<String, String> set
         if (description != null && description.length() > MAX_DESCRIPTION) {
             throw new ValidationException("description", "description is longer than " + MAX_DESCRIPTION + " characters");
         }
+        if (description != null && description.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+            throw new ValidationException("description", "description contains control characters other than line breaks and tabs");
+        }
         settings = settings == null ? Map.of() : settings;
         if (settings.size() > MAX_SETTINGS) {
             throw new ValidationException("settings", "at most " + MAX_SETTINGS + " settings");

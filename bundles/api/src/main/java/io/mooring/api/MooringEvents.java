@@ -12,7 +12,10 @@ public final class MooringEvents {
     public static final String COMMAND_QUEUED = "io/mooring/command/QUEUED";
     public static final String COMMAND_CANCELED = "io/mooring/command/CANCELED";
     public static final String COMMAND_COMPLETED = "io/mooring/command/COMPLETED";
-    /** A group's name, description or settings changed; also posted when a group is deleted (with {@link #DEVICES}, its former members). */
+    /**
+     * A group was created, changed or deleted: {@link #GROUP}, {@link #SETTINGS} (the names of the settings whose value
+     * changed, or all of a deleted group's), and for a deletion {@link #DEVICES}, its former members.
+     */
     public static final String GROUP_CHANGED = "io/mooring/group/CHANGED";
     /** Devices joined a group: {@link #GROUP} and {@link #DEVICES}. */
     public static final String GROUP_MEMBERS_ADDED = "io/mooring/group/MEMBERS_ADDED";
@@ -27,6 +30,8 @@ public final class MooringEvents {
     public static final String COMMAND = "command";
     public static final String STATE = "state";
     public static final String GROUP = "group";
+    /** Setting names ({@code windows.poll.minutes}), as a {@code String[]}. */
+    public static final String SETTINGS = "settings";
     /** The device ids an event is about, as a {@code String[]}. */
     public static final String DEVICES = "devices";
 

@@ -62,7 +62,7 @@ public final class DeviceGroupServiceImpl implements DeviceGroupService {
         checkSettings(spec.settings(), Map.of());
         DeviceGroup group = store.insert(tenant, GroupId.random(), spec, actor.toString(), clock.instant());
         audit.record(tenant, actor, "group.created", group.id().toString(), group.name());
-        events.post(MooringEvents.GROUP_CHANGED, tenant, MooringEvents.GROUP, group.id());
+        events.post(MooringEvents.GROUP_CHANGED, tenant, MooringEvents.GROUP, group.id(), MooringEvents.SETTINGS, new String[0]);
         return group;
     }
 
@@ -83,7 +83,10 @@ public final class DeviceGroupServiceImpl implements DeviceGroupService {
         DeviceGroup after = store.update(tenant, id, spec, clock.instant()).orElseThrow(() -> new NotFoundException("no group " + id));
         audit.record(tenant, actor, "group.updated", id.toString(), after.name() + (before.settings().equals(after.settings()) ? ""
                 : "; settings " + after.settings()));
-        events.post(MooringEvents.GROUP_CHANGED, tenant, MooringEvents.GROUP, id);
+        java.util.Set<String> changed = new java.util.TreeSet<>(before.settings().keySet());
+        changed.addAll(after.settings().keySet());
+        changed.removeIf(k -> Objects.equals(before.settings().get(k), after.settings().get(k)));
+        events.post(MooringEvents.GROUP_CHANGED, tenant, MooringEvents.GROUP, id, MooringEvents.SETTINGS, changed.toArray(String[]::new));
         return after;
     }
 
@@ -93,7 +96,8 @@ public final class DeviceGroupServiceImpl implements DeviceGroupService {
         List<DeviceId> former = store.delete(tenant, id).orElseThrow(() -> new NotFoundException("no group " + id));
         audit.record(tenant, actor, "group.deleted", id.toString(), group.name() + " (" + former.size() + " members)");
         // its settings no longer apply to its former members
-        events.post(MooringEvents.GROUP_CHANGED, tenant, MooringEvents.GROUP, id, MooringEvents.DEVICES, ids(former));
+        events.post(MooringEvents.GROUP_CHANGED, tenant, MooringEvents.GROUP, id, MooringEvents.SETTINGS,
+                group.settings().keySet().toArray(String[]::new), MooringEvents.DEVICES, ids(former));
     }
 
     @Override

@@ -14,7 +14,6 @@ import io.mooring.api.EnrollmentException;
 import io.mooring.api.EnrollmentService;
 import io.mooring.api.NotFoundException;
 import io.mooring.api.GroupId;
-import io.mooring.api.DeviceGroup;
 import io.mooring.api.EnrollmentToken;
 import io.mooring.api.MooringEvents;
 import io.mooring.api.PlatformId;
@@ -84,11 +83,6 @@ public final class EnrollmentServiceImpl implements EnrollmentService {
                 Secrets.digest(credential), clock.instant());
         audit.record(device.tenant(), Actor.device(device.id()), "device.enrolled", device.id().toString(), platform.value());
         events.post(MooringEvents.DEVICE_ENROLLED, device.tenant(), MooringEvents.DEVICE, device.id(), MooringEvents.PLATFORM, platform);
-        // the token's group, joined in the enrollment's transaction
-        for (DeviceGroup group : groups.groupsOf(device.id())) {
-            events.post(MooringEvents.GROUP_MEMBERS_ADDED, device.tenant(), MooringEvents.GROUP, group.id(), MooringEvents.DEVICES,
-                    new String[] {device.id().toString()});
-        }
         return new EnrolledDevice(device, credential);
     }
 

@@ -236,6 +236,12 @@ class CoreServicesTest {
                 .isInstanceOf(UnavailableException.class).hasMessageContaining("not installed");
         assertThat(groups.list(tenant, PageRequest.first(10)).total()).isZero();
 
+        assertThatThrownBy(() -> new GroupSpec("Lab", "bad\u0000byte", null)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("control characters");
+        assertThatThrownBy(() -> new GroupSpec("La\tb", null, null)).isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> new GroupSpec("Lab", null, Map.of("no-platform", "1"))).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("<platform>.<name>");
+        assertThat(new GroupSpec("  Lab  ", "two\nlines", null).name()).isEqualTo("Lab");
         DeviceGroup lab = groups.create(tenant, new GroupSpec("Lab", "test bench", Map.of("groups-p.interval", "5")), ADMIN);
         assertThatThrownBy(() -> groups.create(tenant, new GroupSpec("Lab", null, null), ADMIN)).isInstanceOf(io.mooring.api.ConflictException.class);
         events.clear();
@@ -261,7 +267,7 @@ class CoreServicesTest {
         assertThatThrownBy(() -> commands.enqueue(tenant, new CommandRequest(new CommandType("Ping"), Map.of(),
                 new CommandTarget.Group(GroupId.random(), plugin.id()), null), ADMIN)).isInstanceOf(NotFoundException.class);
 
-        // a token that enrolls into the group: the device is a member as it is created, and the join is posted
+        // a token that enrolls into the group: the device is a member as it is created; the platform applies the group while it enrolls it
         assertThatThrownBy(() -> enrollment.issueToken(tenant, plugin.id(), Duration.ofHours(1), 1, GroupId.random(), ADMIN))
                 .isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> enrollment.issueToken(tenant("groups-elsewhere"), plugin.id(), Duration.ofHours(1), 1, lab.id(), ADMIN))
@@ -271,12 +277,17 @@ class CoreServicesTest {
         events.clear();
         Device d3 = enrollment.enroll(plugin.id(), into.secret(), DeviceDescription.EMPTY).device();
         assertThat(groups.groupsOfDevice(d3.id())).extracting(DeviceGroup::id).containsExactly(lab.id());
-        assertThat(events).filteredOn(e -> e.getTopic().equals(MooringEvents.GROUP_MEMBERS_ADDED)).singleElement()
-                .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.DEVICES)).containsExactly(d3.id().toString()));
+        assertThat(events).extracting(Event::getTopic).contains(MooringEvents.DEVICE_ENROLLED).doesNotContain(MooringEvents.GROUP_MEMBERS_ADDED);
+        events.clear();
+        groups.update(tenant, lab.id(), new GroupSpec("Lab bench", "renamed only", Map.of("groups-p.interval", "5")), ADMIN);
+        groups.update(tenant, lab.id(), new GroupSpec("Lab bench", null, Map.of("groups-p.interval", "7")), ADMIN);
+        assertThat(events).filteredOn(e -> e.getTopic().equals(MooringEvents.GROUP_CHANGED)).extracting(e -> List.of((String[]) e.getProperty(MooringEvents.SETTINGS)))
+                .containsExactly(List.of(), List.of("groups-p.interval"));
 
         events.clear();
         groups.delete(tenant, lab.id(), ADMIN);
         assertThat(events).filteredOn(e -> e.getTopic().equals(MooringEvents.GROUP_CHANGED)).singleElement()
+                .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.SETTINGS)).containsExactly("groups-p.interval"))
                 .satisfies(e -> assertThat((String[]) e.getProperty(MooringEvents.DEVICES))
                         .containsExactlyInAnyOrder(d1.id().toString(), d2.id().toString(), d3.id().toString()));
         assertThatThrownBy(() -> groups.members(tenant, lab.id(), PageRequest.first(5))).isInstanceOf(NotFoundException.class);

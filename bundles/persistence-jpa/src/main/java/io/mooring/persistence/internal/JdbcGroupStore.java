@@ -116,7 +116,14 @@ public final class JdbcGroupStore implements GroupStore {
     @Override
     public Optional<List<DeviceId>> delete(TenantId tenant, GroupId id) {
         return jdbc.inTransaction(c -> {
-            // the row lock first, so a membership added meanwhile is either in the list or refused
+            // tokens into the group first, then the group's row: an enrollment spending such a token locks them in the same order
+            // (the token, then the group its device joins), so the two wait for each other instead of deadlocking
+            try (PreparedStatement p = c.prepareStatement("UPDATE enrollment_token SET group_id = NULL WHERE group_id = ? AND tenant_id = ?")) {
+                p.setString(1, id.toString());
+                p.setString(2, tenant.value());
+                p.executeUpdate();
+            }
+            // the row lock, so a membership added meanwhile is either in the list or refused
             try (PreparedStatement p = c.prepareStatement("SELECT id FROM device_group WHERE id = ? AND tenant_id = ? FOR UPDATE")) {
                 p.setString(1, id.toString());
                 p.setString(2, tenant.value());
@@ -169,11 +176,12 @@ public final class JdbcGroupStore implements GroupStore {
                         + (wanted.size() - known.size() > missing.size() ? " (and more)" : "") + "; no device was added");
             }
             List<DeviceId> added = wanted.stream().filter(d -> !already.contains(d)).toList();
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO device_group_member (group_id, device_id, added_at) VALUES (?, ?, ?)")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO device_group_member (group_id, tenant_id, device_id, added_at) VALUES (?, ?, ?, ?)")) {
                 for (DeviceId d : added) {
                     p.setString(1, id.toString());
-                    p.setString(2, d.toString());
-                    SqlTime.set(p, 3, now);
+                    p.setString(2, tenant.value());
+                    p.setString(3, d.toString());
+                    SqlTime.set(p, 4, now);
                     p.addBatch();
                 }
                 p.executeBatch();
@@ -195,18 +203,21 @@ public final class JdbcGroupStore implements GroupStore {
             List<DeviceId> removed = new ArrayList<>();
             for (List<DeviceId> chunk : JdbcCommandStore.chunks(wanted)) {
                 String in = "(" + JdbcCommandStore.placeholders(chunk.size()) + ")";
-                try (PreparedStatement p = c.prepareStatement("SELECT device_id FROM device_group_member WHERE group_id = ? AND device_id IN " + in)) {
+                try (PreparedStatement p = c.prepareStatement("SELECT device_id FROM device_group_member WHERE group_id = ? AND tenant_id = ? AND device_id IN "
+                        + in)) {
                     p.setString(1, id.toString());
-                    JdbcCommandStore.bindIds(p, 2, chunk);
+                    p.setString(2, tenant.value());
+                    JdbcCommandStore.bindIds(p, 3, chunk);
                     try (ResultSet rs = p.executeQuery()) {
                         while (rs.next()) {
                             removed.add(new DeviceId(UUID.fromString(rs.getString(1))));
                         }
                     }
                 }
-                try (PreparedStatement p = c.prepareStatement("DELETE FROM device_group_member WHERE group_id = ? AND device_id IN " + in)) {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM device_group_member WHERE group_id = ? AND tenant_id = ? AND device_id IN " + in)) {
                     p.setString(1, id.toString());
-                    JdbcCommandStore.bindIds(p, 2, chunk);
+                    p.setString(2, tenant.value());
+                    JdbcCommandStore.bindIds(p, 3, chunk);
                     p.executeUpdate();
                 }
             }

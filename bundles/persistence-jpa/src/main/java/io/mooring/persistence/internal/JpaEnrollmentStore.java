@@ -92,8 +92,8 @@ public final class JpaEnrollmentStore implements EnrollmentStore {
             if (token.groupId != null) {
                 // the device row first: the membership refers to it
                 em.flush();
-                em.createNativeQuery("INSERT INTO device_group_member (group_id, device_id, added_at) SELECT g.id, ?1, ?2 FROM device_group g "
-                        + "WHERE g.id = ?3 AND g.tenant_id = ?4").setParameter(1, d.id).setParameter(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                em.createNativeQuery("INSERT INTO device_group_member (group_id, tenant_id, device_id, added_at) SELECT g.id, g.tenant_id, ?1, ?2 "
+                        + "FROM device_group g WHERE g.id = ?3 AND g.tenant_id = ?4").setParameter(1, d.id).setParameter(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
                         .setParameter(3, token.groupId).setParameter(4, tenant.value()).executeUpdate();
             }
             return DeviceRows.map(d);

@@ -189,9 +189,8 @@ final class EnrollmentProtocol {
         try {
             // a token may enroll into a group: the group's poll interval is in the provisioning document from the start
             int minutes = GroupPollSchedules.interval(groupsOf.apply(enrolled.device().id()), settings.provisioning().poll().minutes());
-            if (minutes != settings.provisioning().poll().minutes()) {
-                put(enrolled, GroupPollSchedules.ATTR_APPLIED, Integer.toString(minutes));
-            }
+            // what the PC polls at, whatever the configured interval becomes later
+            put(enrolled, GroupPollSchedules.ATTR_APPLIED, Integer.toString(minutes));
             X509Certificate identity = issuer.issueForDevice(enrolled.device(), csr, settings.organization());
             String type = first(context, "EnrollmentType");
             put(enrolled, ATTR_IDENTITY, identity.getSerialNumber().toString(16));

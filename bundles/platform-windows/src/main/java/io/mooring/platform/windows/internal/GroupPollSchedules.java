@@ -45,17 +45,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The poll interval of a group's PCs ({@code windows.poll.minutes}, a group setting): when PCs join or leave
- * a group, or a group's settings change or it is deleted, each Windows PC concerned gets {@code SetPollSchedule}
- * with the shortest interval of its groups (the configured {@code poll.minutes} when none sets one), unless the
- * groups already gave it that interval. An admin's own {@code SetPollSchedule} to a PC holds until its groups'
- * interval next changes. The work runs on a thread of its own, in the order the events came.
+ * a group, or a group's interval changes or a group that set one is deleted, each Windows PC concerned gets
+ * {@code SetPollSchedule} with the shortest interval of its groups (the configured {@code poll.minutes} when
+ * none sets one), unless it already polls at that interval (recorded at enrollment and with each change). An
+ * admin's own {@code SetPollSchedule} to a PC holds until its groups' interval next changes. The work runs on
+ * a thread of its own, in the order the events came; the events are the node's own, so two changes made on
+ * two nodes at once may be applied in either order.
  */
 @Component(service = EventHandler.class, configurationPid = "io.mooring.platform.windows",
         property = EventConstants.EVENT_TOPIC + "=io/mooring/group/*")
 public final class GroupPollSchedules implements EventHandler {
     static final String NAME = "poll.minutes";
     static final String SETTING = WindowsPlatform.ID.value() + "." + NAME;
-    /** The interval the groups last gave the PC (decimal minutes). */
+    /** The interval the PC was given at enrollment or by its groups since (decimal minutes); absent for PCs enrolled before groups. */
     static final String ATTR_APPLIED = "windows.poll-minutes";
     static final int MAX_MINUTES = 1440 * 7;
     private static final int PAGE = 500;
@@ -115,11 +117,15 @@ public final class GroupPollSchedules implements EventHandler {
         }
     }
 
-    private void apply(Event event) {
+    void apply(Event event) {
         Object tenant = event.getProperty(MooringEvents.TENANT);
         Object group = event.getProperty(MooringEvents.GROUP);
         if (tenant == null || group == null) {
             return;
+        }
+        boolean changed = event.getTopic().equals(MooringEvents.GROUP_CHANGED);
+        if (changed && !(event.getProperty(MooringEvents.SETTINGS) instanceof String[] settings && List.of(settings).contains(SETTING))) {
+            return; // renamed, described, or another setting: the interval of no PC changes
         }
         Set<DeviceId> concerned = new LinkedHashSet<>();
         if (event.getProperty(MooringEvents.DEVICES) instanceof String[] ids) {
@@ -127,7 +133,7 @@ public final class GroupPollSchedules implements EventHandler {
                 concerned.add(DeviceId.parse(id));
             }
         }
-        apply(new TenantId(tenant.toString()), GroupId.parse(group.toString()), event.getTopic().equals(MooringEvents.GROUP_CHANGED), concerned);
+        apply(new TenantId(tenant.toString()), GroupId.parse(group.toString()), changed, concerned);
     }
 
     /** Brings the named PCs, and with {@code wholeGroup} every current member, to their groups' interval; returns the commands queued. */
@@ -161,13 +167,15 @@ public final class GroupPollSchedules implements EventHandler {
             List<DeviceId> ids = e.getValue();
             for (int from = 0; from < ids.size(); from += CommandTarget.MAX_DEVICES) {
                 List<DeviceId> chunk = ids.subList(from, Math.min(ids.size(), from + CommandTarget.MAX_DEVICES));
-                try {
-                    commands.enqueue(tenant, new CommandRequest(new CommandType("SetPollSchedule"), Map.of("minutes", e.getKey()),
-                            new CommandTarget.Devices(chunk), null), Actor.SYSTEM);
-                } catch (MooringException ex) {
-                    // one was unenrolled meanwhile: the others wait for the group's next change
-                    LOG.warn("Could not queue SetPollSchedule ({} minutes) to {} PCs of group {}: {}", e.getKey(), chunk.size(), group, ex.getMessage());
-                    continue;
+                if (!queue(tenant, e.getKey(), chunk)) {
+                    // one was unenrolled meanwhile (the queue takes all or none): once more without the unenrolled ones
+                    chunk = chunk.stream().filter(id -> devices.findForDevicePlane(id).filter(d -> d.state() == DeviceState.ENROLLED).isPresent())
+                            .toList();
+                    if (chunk.isEmpty() || !queue(tenant, e.getKey(), chunk)) {
+                        LOG.warn("Could not queue SetPollSchedule ({} minutes) to {} PCs of group {}; they keep their interval until the group "
+                                + "changes again", e.getKey(), chunk.size(), group);
+                        continue;
+                    }
                 }
                 queued++;
                 byte[] value = Integer.toString(e.getKey()).getBytes(StandardCharsets.US_ASCII);
@@ -176,6 +184,17 @@ public final class GroupPollSchedules implements EventHandler {
             }
         }
         return queued;
+    }
+
+    private boolean queue(TenantId tenant, int minutes, List<DeviceId> pcs) {
+        try {
+            commands.enqueue(tenant, new CommandRequest(new CommandType("SetPollSchedule"), Map.of("minutes", minutes), new CommandTarget.Devices(pcs),
+                    null), Actor.SYSTEM);
+            return true;
+        } catch (MooringException e) {
+            LOG.debug("SetPollSchedule ({} minutes) to {} PCs not queued: {}", minutes, pcs.size(), e.getMessage());
+            return false;
+        }
     }
 
     /** The shortest interval any of the groups sets, or {@code defaultMinutes}. */
@@ -194,7 +213,8 @@ public final class GroupPollSchedules implements EventHandler {
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        worker.shutdown();
+        // group changes not applied yet are dropped with the plugin: nothing of it may run on released services
+        worker.shutdownNow();
         worker.awaitTermination(10, TimeUnit.SECONDS);
     }
 }

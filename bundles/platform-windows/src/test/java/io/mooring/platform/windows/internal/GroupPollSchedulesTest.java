@@ -20,6 +20,7 @@ import io.mooring.api.DeviceGroupService;
 import io.mooring.api.DeviceId;
 import io.mooring.api.GroupId;
 import io.mooring.api.GroupSpec;
+import io.mooring.api.MooringEvents;
 import io.mooring.api.Page;
 import io.mooring.api.PageRequest;
 import io.mooring.api.PendingCommand;
@@ -28,6 +29,7 @@ import io.mooring.api.TenantId;
 import io.mooring.api.ValidationException;
 import io.mooring.testkit.WindowsPc;
 import org.junit.jupiter.api.Test;
+import org.osgi.service.event.Event;
 
 /** Group poll intervals reach the Windows PCs concerned as SetPollSchedule, once per change, the shortest of a PC's groups winning. */
 class GroupPollSchedulesTest {
@@ -94,14 +96,55 @@ class GroupPollSchedulesTest {
         Device kiosk = bed.core.only();
         assertThat(bed.core.get(kiosk.id(), GroupPollSchedules.ATTR_APPLIED)).map(String::new).contains("15");
 
-        // the join event that follows the enrollment finds the PC at its group's interval already
+        // an event about it later (it joins another group without an interval) finds the PC at its group's interval already
         GroupPollSchedules after = new GroupPollSchedules(new Groups() {
             @Override
             public List<DeviceGroup> groupsOfDevice(DeviceId device) {
                 return bed.core.groupsOf(device);
             }
         }, bed.core, bed.core, bed.core, 60);
-        assertThat(after.apply(TenantId.DEFAULT, bed.core.enrollInto.get(0).id(), false, List.of(kiosk.id()))).isZero();
+        assertThat(after.apply(TenantId.DEFAULT, bed.core.enrollInto.get(1).id(), false, List.of(kiosk.id()))).isZero();
+
+        // without a group: the configured interval, recorded as well
+        bed.core.enrollInto = List.of();
+        WindowsPc plain = bed.enrolled("DESKTOP-2");
+        assertThat(plain.pollSchedule()).containsEntry("IntervalForRemainingScheduledRetries", "60");
+        String subject = plain.identity().getSubjectX500Principal().getName(); // CN=<device id>,O=...
+        DeviceId desktop = DeviceId.parse(subject.substring(3, subject.indexOf(',')));
+        assertThat(bed.core.get(desktop, GroupPollSchedules.ATTR_APPLIED)).map(String::new).contains("60");
+    }
+
+    @Test
+    void onlyAChangeOfTheIntervalOrOfMembersConcernsThePcsAndAPcUnenrolledMeanwhileHoldsUpNoOther() {
+        Device pc1 = enroll(WindowsPlatform.ID);
+        Device pc2 = enroll(WindowsPlatform.ID);
+        Device pc3 = enroll(WindowsPlatform.ID);
+        GroupId lab = groups.create("Lab", "5");
+        groups.join(lab, pc1, pc2, pc3);
+
+        polls.apply(changed(lab, "windows.other-setting"));
+        polls.apply(changed(lab));
+        assertThat(core.nextFor(pc1.id(), 10)).isEmpty();
+
+        // pc2 is unenrolled after it was found enrolled and before the command is queued
+        core.beforeEnqueue = () -> core.unenroll(TenantId.DEFAULT, pc2.id(), Actor.SYSTEM);
+        polls.apply(changed(lab, "windows.other-setting", GroupPollSchedules.SETTING));
+        assertThat(intervals(pc1)).containsExactly(5);
+        assertThat(intervals(pc3)).containsExactly(5);
+        assertThat(core.get(pc2.id(), GroupPollSchedules.ATTR_APPLIED)).isEmpty();
+
+        polls.apply(new Event(MooringEvents.GROUP_MEMBERS_REMOVED, Map.of(MooringEvents.TENANT, "default", MooringEvents.GROUP, lab.toString(),
+                MooringEvents.DEVICES, new String[] {pc3.id().toString()})));
+        assertThat(intervals(pc3)).containsExactly(5);
+        groups.leave(lab, pc3);
+        polls.apply(new Event(MooringEvents.GROUP_MEMBERS_REMOVED, Map.of(MooringEvents.TENANT, "default", MooringEvents.GROUP, lab.toString(),
+                MooringEvents.DEVICES, new String[] {pc3.id().toString()})));
+        assertThat(intervals(pc3)).containsExactly(5, 60);
+    }
+
+    private static Event changed(GroupId group, String... settings) {
+        return new Event(MooringEvents.GROUP_CHANGED, Map.of(MooringEvents.TENANT, "default", MooringEvents.GROUP, group.toString(),
+                MooringEvents.SETTINGS, settings));
     }
 
     @Test

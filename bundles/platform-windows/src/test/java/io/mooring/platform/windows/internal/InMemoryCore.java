@@ -102,6 +102,9 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         return secret;
     }
 
+    /** Runs once, when the next command is queued: what another node or an admin does meanwhile. */
+    volatile Runnable beforeEnqueue;
+
     /** Runs once, when the next exchange that hands out listed commands begins: what another node or an admin does meanwhile. */
     volatile Runnable beforeHandOut;
 
@@ -249,6 +252,16 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     // CommandService
     @Override
     public Command enqueue(TenantId tenant, CommandRequest request, Actor actor) {
+        Runnable hook = beforeEnqueue;
+        beforeEnqueue = null;
+        if (hook != null) {
+            hook.run();
+        }
+        for (DeviceId d : ((CommandTarget.Devices) request.target()).ids()) {
+            if (!devices.containsKey(d) || devices.get(d).state() != DeviceState.ENROLLED) {
+                throw new io.mooring.api.NotFoundException("no enrolled device " + d + "; nothing was queued");
+            }
+        }
         CommandId id = null;
         for (DeviceId d : ((CommandTarget.Devices) request.target()).ids()) {
             id = queue(d, request.type().name(), request.payload());
