@@ -222,6 +222,16 @@ public class WindowsMdmIT extends MooringTestSupport {
         assertEquals(204, admin.delete("v1/groups/" + kiosks).status());
         assertEquals(404, admin.get("v1/groups/" + kiosks).status());
 
+        // a PC renews its identity on its own (ROBO) over TLS with the identity it renews, and syncs with the new one
+        assertEquals("true", pcs.get(1).renewalSettings().get("ROBOSupport"));
+        X509Certificate before = pcs.get(1).identity();
+        pcs.get(1).renew();
+        assertFalse(before.getSerialNumber().equals(pcs.get(1).identity().getSerialNumber()));
+        assertEquals(cn(before), cn(pcs.get(1).identity()));
+        String afterRenewal = queue(admin, Map.of("type", "Reboot", "devices", List.of(ids.get(1)))).get("id").asText();
+        pcs.get(1).sync();
+        assertEquals(1, count(admin, afterRenewal, "ACKNOWLEDGED"));
+
         // protocol refusals: a replayed message, hostile XML, no client certificate
         WindowsPc a = pcs.get(0);
         String hello = "<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/>";

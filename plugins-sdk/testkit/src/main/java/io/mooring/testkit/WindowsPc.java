@@ -68,6 +68,7 @@ public final class WindowsPc {
     private static final String SOAP12 = "http://www.w3.org/2003/05/soap-envelope";
     private static final String WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
     private static final String PKCS10 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS10";
+    private static final String PKCS7 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS7";
     private static final String TOKEN_TYPE = "http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentToken";
 
     /**
@@ -161,6 +162,8 @@ public final class WindowsPc {
     private List<X509Certificate> roots = List.of();
     private SSLContext tls;
     private String managementUrl;
+    private URI enrollmentUrl;
+    private Map<String, String> renewal = Map.of();
     private String providerId;
     private String defaultEncoding;
     private Map<String, String> poll = Map.of();
@@ -265,6 +268,9 @@ public final class WindowsPc {
             }
             URI policyUrl = URI.create(text(result, "EnrollmentPolicyServiceUrl"));
             URI enrollmentUrl = URI.create(text(result, "EnrollmentServiceUrl"));
+            synchronized (this) {
+                this.enrollmentUrl = enrollmentUrl;
+            }
             String security = "<wsse:Security s:mustUnderstand=\"1\"><wsse:UsernameToken u:Id=\"uuid-" + UUID.randomUUID() + "-1\"><wsse:Username>"
                     + esc(user) + "</wsse:Username><wsse:Password wsse:Type=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText\">"
                     + esc(password) + "</wsse:Password></wsse:UsernameToken></wsse:Security>";
@@ -281,33 +287,96 @@ public final class WindowsPc {
             }
             byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + UUID.randomUUID()), pair.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withRSA").build((csrSigner == null ? pair : csrSigner).getPrivate())).getEncoded();
-            StringBuilder context = new StringBuilder();
-            Map<String, String> items = new LinkedHashMap<>();
-            items.put("UXInitiated", "true");
-            items.put("HWDevID", hardwareId);
-            items.put("Locale", "en-US");
-            items.put("TargetedUserLoggedIn", "true");
-            items.put("OSEdition", "4");
-            items.put("DeviceName", name);
-            items.put("MAC", "00-15-5D-00-00-01");
-            items.put("DeviceID", deviceId);
-            items.put("EnrollmentType", "Full");
-            items.put("DeviceType", "CIMClient_Windows");
-            items.put("OSVersion", nodes.get("./DevDetail/SwV"));
-            items.put("ApplicationVersion", nodes.get("./DevDetail/SwV"));
-            items.forEach((k, v) -> context.append("<ac:ContextItem Name=\"").append(k).append("\"><ac:Value>").append(esc(v)).append("</ac:Value></ac:ContextItem>"));
             Element rstr = soap(enrollmentUrl, enrollmentTls, "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep", security,
-                    "<wst:RequestSecurityToken><wst:TokenType>" + TOKEN_TYPE + "</wst:TokenType><wst:RequestType>"
-                            + "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</wst:RequestType><wsse:BinarySecurityToken ValueType=\"" + PKCS10
-                            + "\" EncodingType=\"" + WSSE + "#base64binary\">" + Base64.getEncoder().encodeToString(csr) + "</wsse:BinarySecurityToken>"
-                            + "<ac:AdditionalContext xmlns=\"http://schemas.xmlsoap.org/ws/2006/12/authorization\">" + context + "</ac:AdditionalContext>"
-                            + "</wst:RequestSecurityToken>");
+                    requestSecurityToken("Issue", PKCS10, csr), null);
             Element token = path(rstr, "RequestSecurityTokenResponseCollection", "RequestSecurityTokenResponse", "RequestedSecurityToken",
                     "BinarySecurityToken");
             install(Base64.getMimeDecoder().decode(token.getTextContent().strip()), pair);
         } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("enrollment of " + name + " failed: " + e, e);
         }
+    }
+
+    /**
+     * Renews the PC's identity as Windows does on its own before it expires (ROBO): a new key, its PKCS#10 inside a
+     * PKCS#7 signed with the current identity, sent to the enrollment service over TLS authenticated by that
+     * identity; the answer's provisioning document is installed like an enrollment's.
+     */
+    public void renew() {
+        X509Certificate current;
+        KeyPair currentKeys;
+        synchronized (this) {
+            current = identity;
+            currentKeys = keys;
+        }
+        renew(currentKeys, current);
+    }
+
+    /** As {@link #renew()}, with the PKCS#7 signed by this key and certificate (a request the server must refuse unless they are the PC's own). */
+    public void renew(KeyPair signerKeys, X509Certificate signer) {
+        URI url;
+        SSLContext connection;
+        X509Certificate current;
+        synchronized (this) {
+            if (!enrolled || enrollmentUrl == null) {
+                throw new IllegalStateException(name + " is not enrolled");
+            }
+            url = enrollmentUrl;
+            current = identity;
+            List<X509Certificate> trusted = new ArrayList<>(trustedForEnrollment);
+            trusted.addAll(roots);
+            try {
+                connection = context(trusted, keys, identity);
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(keyBits > 0 ? keyBits : 2048);
+            KeyPair pair = generator.generateKeyPair();
+            byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + UUID.randomUUID()), pair.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())).getEncoded();
+            org.bouncycastle.cms.CMSSignedDataGenerator p7 = new org.bouncycastle.cms.CMSSignedDataGenerator();
+            p7.addSignerInfoGenerator(new org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder(
+                    new org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder().build())
+                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(signerKeys.getPrivate()), signer));
+            p7.addCertificate(new org.bouncycastle.cert.jcajce.JcaX509CertificateHolder(signer));
+            byte[] signed = p7.generate(new org.bouncycastle.cms.CMSProcessableByteArray(csr), true).getEncoded();
+            // no credential in the SOAP header: the TLS client certificate is the authentication
+            Element rstr = soap(url, connection.getSocketFactory(), "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep", "",
+                    requestSecurityToken("Renew", PKCS7, signed), current);
+            Element token = path(rstr, "RequestSecurityTokenResponseCollection", "RequestSecurityTokenResponse", "RequestedSecurityToken",
+                    "BinarySecurityToken");
+            install(Base64.getMimeDecoder().decode(token.getTextContent().strip()), pair);
+        } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException
+                | org.bouncycastle.cms.CMSException e) {
+            throw new IllegalStateException("renewal of " + name + " failed: " + e, e);
+        }
+    }
+
+    /** The WS-Trust request of an enrollment or a renewal, with the PC's AdditionalContext. */
+    private String requestSecurityToken(String requestType, String valueType, byte[] token) {
+        StringBuilder context = new StringBuilder();
+        Map<String, String> items = new LinkedHashMap<>();
+        items.put("UXInitiated", "true");
+        items.put("HWDevID", hardwareId);
+        items.put("Locale", "en-US");
+        items.put("TargetedUserLoggedIn", "true");
+        items.put("OSEdition", "4");
+        items.put("DeviceName", name);
+        items.put("MAC", "00-15-5D-00-00-01");
+        items.put("DeviceID", deviceId);
+        items.put("EnrollmentType", "Full");
+        items.put("DeviceType", "CIMClient_Windows");
+        items.put("OSVersion", nodes.get("./DevDetail/SwV"));
+        items.put("ApplicationVersion", nodes.get("./DevDetail/SwV"));
+        items.forEach((k, v) -> context.append("<ac:ContextItem Name=\"").append(k).append("\"><ac:Value>").append(esc(v)).append("</ac:Value></ac:ContextItem>"));
+        return "<wst:RequestSecurityToken><wst:TokenType>" + TOKEN_TYPE + "</wst:TokenType><wst:RequestType>"
+                + "http://docs.oasis-open.org/ws-sx/ws-trust/200512/" + requestType + "</wst:RequestType><wsse:BinarySecurityToken ValueType=\""
+                + valueType + "\" EncodingType=\"" + WSSE + "#base64binary\">" + Base64.getEncoder().encodeToString(token) + "</wsse:BinarySecurityToken>"
+                + "<ac:AdditionalContext xmlns=\"http://schemas.xmlsoap.org/ws/2006/12/authorization\">" + context + "</ac:AdditionalContext>"
+                + "</wst:RequestSecurityToken>";
     }
 
     /** The provisioning document: trusted roots, the identity (which must be for the PC's own key), w7 APPLICATION, DMClient. */
@@ -318,11 +387,18 @@ public final class WindowsPc {
         }
         List<X509Certificate> newRoots = new ArrayList<>();
         X509Certificate mine = null;
+        Map<String, String> renew = new LinkedHashMap<>();
         CertificateFactory factory = CertificateFactory.getInstance("X.509");
         for (Element store : characteristics(doc, "CertificateStore")) {
             for (Element kind : children(store, "characteristic")) {
                 String type = kind.getAttribute("type");
                 for (Element location : children(kind, "characteristic")) {
+                    if (type.equals("My") && location.getAttribute("type").equals("WSTEP")) {
+                        // My/WSTEP/Renew: whether and when the PC renews its identity on its own
+                        children(location, "characteristic").stream().filter(c -> c.getAttribute("type").equals("Renew")).findFirst()
+                                .ifPresent(r -> children(r, "parm").forEach(p -> renew.put(p.getAttribute("name"), p.getAttribute("value"))));
+                        continue;
+                    }
                     for (Element entry : children(location, "characteristic")) {
                         String encoded = parm(entry, "EncodedCertificate");
                         if (encoded == null) {
@@ -367,19 +443,26 @@ public final class WindowsPc {
             this.providerId = provider;
             this.defaultEncoding = parm(application, "DEFAULTENCODING");
             this.poll = Map.copyOf(schedule);
+            this.renewal = Map.copyOf(renew);
             this.tls = context(newRoots, pair, mine);
             this.enrolled = true;
         }
     }
 
     private Element soap(URI uri, SSLSocketFactory context, String action, String security, String body) throws IOException {
+        return soap(uri, context, action, security, body, null);
+    }
+
+    private Element soap(URI uri, SSLSocketFactory context, String action, String security, String body, X509Certificate clientCertificate)
+            throws IOException {
         String envelope = "<s:Envelope xmlns:s=\"" + SOAP12 + "\" xmlns:a=\"http://www.w3.org/2005/08/addressing\" xmlns:u=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\""
                 + " xmlns:wsse=\"" + WSSE + "\" xmlns:wst=\"http://docs.oasis-open.org/ws-sx/ws-trust/200512\" xmlns:ac=\"http://schemas.xmlsoap.org/ws/2006/12/authorization\">"
                 + "<s:Header><a:Action s:mustUnderstand=\"1\">" + action + "</a:Action><a:MessageID>urn:uuid:" + UUID.randomUUID() + "</a:MessageID>"
                 + "<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo><a:To s:mustUnderstand=\"1\">" + esc(uri.toString())
                 + "</a:To>" + security + "</s:Header><s:Body xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">"
                 + body + "</s:Body></s:Envelope>";
-        Response response = transport.post(uri, "application/soap+xml; charset=utf-8", envelope.getBytes(StandardCharsets.UTF_8), context, null);
+        Response response = transport.post(uri, "application/soap+xml; charset=utf-8", envelope.getBytes(StandardCharsets.UTF_8), context,
+                clientCertificate);
         Element root;
         try {
             root = parse(response.body()).getDocumentElement();
@@ -693,6 +776,11 @@ public final class WindowsPc {
 
     public synchronized String defaultEncoding() {
         return defaultEncoding;
+    }
+
+    /** The provisioning document's renewal settings (My/WSTEP/Renew: ROBOSupport, RenewPeriod, RetryInterval). */
+    public synchronized Map<String, String> renewalSettings() {
+        return renewal;
     }
 
     public synchronized Map<String, String> pollSchedule() {

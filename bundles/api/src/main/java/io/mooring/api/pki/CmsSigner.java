@@ -20,11 +20,22 @@ public interface CmsSigner {
     Optional<SignerIdentity> verifyDetached(byte[] content, byte[] signature);
 
     /**
+     * Checks a CMS SignedData that carries its content (a Windows PC's certificate renewal request, signed
+     * with the identity it renews): its one signature must verify with the signer certificate it carries, valid
+     * now. Empty otherwise; the signer is returned whether or not this CA issued it.
+     */
+    Optional<Signed> verifyAttached(byte[] signedData);
+
+    /**
      * Mooring's CA certificate, then any issuers above it (an imported intermediate's chain): what a device
      * must trust to accept the identities and signed profiles Mooring hands out.
      */
     java.util.List<java.security.cert.X509Certificate> caChain();
 
     record SignerIdentity(String serial, String subject, boolean issuedByMooring, String pem) {
+    }
+
+    /** What an attached signature carried, and who signed it. */
+    record Signed(byte[] content, SignerIdentity signer) {
     }
 }

@@ -3,5 +3,5 @@
  * enrollment payloads, device identities issued from a request a platform protocol carries itself, and
  * the inventory of certificates the CA issued.
  */
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package io.mooring.api.pki;

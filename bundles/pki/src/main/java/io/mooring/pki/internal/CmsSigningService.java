@@ -85,6 +85,27 @@ public final class CmsSigningService implements CmsSigner {
         return verifyDetached(ca.provider(), m.certificate(), content, signature, signers);
     }
 
+    @Override
+    public Optional<Signed> verifyAttached(byte[] signedData) {
+        CaMaterial m = material();
+        return verifyAttached(ca.provider(), m.certificate(), signedData, signers);
+    }
+
+    static Optional<Signed> verifyAttached(java.security.Provider bc, X509Certificate mooringCa, byte[] signedData, SignerCache cache) {
+        if (signedData == null || signedData.length == 0 || signedData.length > MAX_SIGNATURE_BYTES) {
+            return Optional.empty();
+        }
+        try {
+            CMSSignedData signed = new CMSSignedData(signedData);
+            if (signed.getSignedContent() == null || !(signed.getSignedContent().getContent() instanceof byte[] content)) {
+                return Optional.empty();
+            }
+            return verified(bc, mooringCa, signed, cache).map(signer -> new Signed(content, signer));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
     static Optional<SignerIdentity> verifyDetached(java.security.Provider bc, X509Certificate mooringCa, byte[] content, byte[] signature) {
         return verifyDetached(bc, mooringCa, content, signature, new SignerCache());
     }
@@ -121,7 +142,16 @@ public final class CmsSigningService implements CmsSigner {
             return Optional.empty();
         }
         try {
-            CMSSignedData signed = new CMSSignedData(new CMSProcessableByteArray(content), signature);
+            return verified(bc, mooringCa, new CMSSignedData(new CMSProcessableByteArray(content), signature), cache);
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The signer of the one signature, if it verifies with the signer certificate the CMS carries, valid now. */
+    private static Optional<SignerIdentity> verified(java.security.Provider bc, X509Certificate mooringCa, CMSSignedData signed, SignerCache cache)
+            throws Exception {
+        {
             if (signed.getSignerInfos().size() != 1) {
                 return Optional.empty();
             }
@@ -152,8 +182,6 @@ public final class CmsSigningService implements CmsSigner {
                 return Optional.empty();
             }
             return Optional.of(known.identity());
-        } catch (Exception e) {
-            return Optional.empty();
         }
     }
 }

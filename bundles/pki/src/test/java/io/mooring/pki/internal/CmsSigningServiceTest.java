@@ -72,4 +72,44 @@ class CmsSigningServiceTest {
         assertThat(stranger).isPresent();
         assertThat(stranger.get().issuedByMooring()).isFalse();
     }
+
+    @Test
+    void anAttachedSignatureByADeviceIdentityYieldsItsContentAndSigner() throws Exception {
+        // a renewal request as a Windows PC sends it: the new PKCS#10 inside a SignedData made with the identity it renews
+        Files.writeString(dir.resolve("ra.pem"), Pem.of(ca.raCertificate()));
+        Files.writeString(dir.resolve("ra.key"), Pem.of(ca.raPrivateKey()));
+        openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "new.key", "-subj", "/CN=renewal", "-outform", "DER", "-out", "csr.der");
+        openssl("cms", "-sign", "-binary", "-nodetach", "-in", "csr.der", "-signer", "ra.pem", "-inkey", "ra.key", "-outform", "DER", "-out", "p7.der");
+        byte[] p7 = Files.readAllBytes(dir.resolve("p7.der"));
+
+        var signed = CmsSigningService.verifyAttached(bc, ca.certificate(), p7, new CmsSigningService.SignerCache());
+        assertThat(signed).isPresent();
+        assertThat(signed.get().content()).isEqualTo(Files.readAllBytes(dir.resolve("csr.der")));
+        assertThat(signed.get().signer().issuedByMooring()).isTrue();
+        assertThat(signed.get().signer().serial()).isEqualTo(ca.raCertificate().getSerialNumber().toString(16));
+
+        // one bit of the request changed (its subject's last letter)
+        byte[] tampered = p7.clone();
+        int at = indexOf(tampered, "renewal".getBytes(StandardCharsets.US_ASCII));
+        tampered[at + 6] ^= 1;
+        assertThat(CmsSigningService.verifyAttached(bc, ca.certificate(), tampered, new CmsSigningService.SignerCache())).isEmpty();
+        assertThat(CmsSigningService.verifyAttached(bc, ca.certificate(), "garbage".getBytes(), new CmsSigningService.SignerCache())).isEmpty();
+        // a detached signature carries no content to take
+        openssl("cms", "-sign", "-binary", "-in", "csr.der", "-signer", "ra.pem", "-inkey", "ra.key", "-outform", "DER", "-out", "detached.der");
+        assertThat(CmsSigningService.verifyAttached(bc, ca.certificate(), Files.readAllBytes(dir.resolve("detached.der")),
+                new CmsSigningService.SignerCache())).isEmpty();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
 }

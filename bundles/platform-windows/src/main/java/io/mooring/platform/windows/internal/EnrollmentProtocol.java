@@ -44,12 +44,16 @@ final class EnrollmentProtocol {
     static final String PKCS10 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS10";
     static final String BASE64_BINARY = Soap.WSSE + "#base64binary";
     static final String ISSUE = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue";
+    static final String RENEW = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Renew";
+    static final String PKCS7 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS7";
 
     static final String DISCOVERY_PATH = "/EnrollmentServer/Discovery.svc";
     static final String POLICY_PATH = "/EnrollmentServer/Policy.svc";
     static final String ENROLLMENT_PATH = "/EnrollmentServer/Enrollment.svc";
 
     static final String ATTR_IDENTITY = "windows.identity-serial";
+    /** The identity a renewal replaced, still accepted until the PC first shows the new one (the renewal's answer may have been lost). */
+    static final String ATTR_IDENTITY_PREVIOUS = "windows.identity-serial-previous";
     static final String ATTR_DEVICE_ID = "windows.device-id";
     static final String ATTR_USER = "windows.user";
     static final String ATTR_ENROLLMENT_TYPE = "windows.enrollment-type";
@@ -68,6 +72,7 @@ final class EnrollmentProtocol {
     private final CmsSigner cms;
     private final Settings settings;
     private final java.util.function.Function<io.mooring.api.DeviceId, List<io.mooring.api.DeviceGroup>> groupsOf;
+    private final io.mooring.spi.pki.ClientCertificates certificates = new io.mooring.spi.pki.ClientCertificates();
 
     EnrollmentProtocol(EnrollmentService enrollment, DeviceRegistry devices, DeviceAttributes attributes, CertificateIssuer issuer, CmsSigner cms,
             Settings settings, java.util.function.Function<io.mooring.api.DeviceId, List<io.mooring.api.DeviceGroup>> groupsOf) {
@@ -144,6 +149,11 @@ final class EnrollmentProtocol {
      * spent, then the identity is issued; if issuing fails the new device record is unenrolled again.
      */
     String requestSecurityToken(Soap.Request request) throws Fault {
+        return requestSecurityToken(request, null);
+    }
+
+    /** As {@link #requestSecurityToken(Soap.Request)}, with the TLS client certificate that authenticates a renewal (null: none). */
+    String requestSecurityToken(Soap.Request request, X509Certificate clientCertificate) throws Fault {
         Element rst = request.operation();
         if (!"RequestSecurityToken".equals(SafeXml.local(rst))) {
             throw new Fault(ErrorType.MESSAGE_FORMAT, "the enrollment service answers RequestSecurityToken only");
@@ -152,9 +162,11 @@ final class EnrollmentProtocol {
             throw new Fault(ErrorType.MESSAGE_FORMAT, "TokenType must be " + DEVICE_ENROLLMENT_TOKEN);
         }
         String requestType = SafeXml.text(rst, "RequestType");
+        if (RENEW.equals(requestType)) {
+            return renew(request, rst, clientCertificate);
+        }
         if (!ISSUE.equals(requestType)) {
-            throw new Fault(ErrorType.ENROLLMENT_SERVER, "only new enrollments (RequestType Issue) are served; certificate renewal is not "
-                    + "offered yet: enroll the PC again");
+            throw new Fault(ErrorType.MESSAGE_FORMAT, "RequestType must be " + ISSUE + " or " + RENEW);
         }
         Element token = SafeXml.child(rst, "BinarySecurityToken");
         if (token == null || !PKCS10.equals(token.getAttribute("ValueType").strip())) {
@@ -198,14 +210,9 @@ final class EnrollmentProtocol {
             put(enrolled, ATTR_ENROLLMENT_TYPE, type);
             put(enrolled, ATTR_DEVICE_ID, first(context, "DeviceID"));
             String doc = ProvisioningDoc.build(settings.provisioning().pollingEvery(minutes), cms.caChain(), identity, "Device".equalsIgnoreCase(type),
-                    description.name());
+                    description.name(), renewDays());
             LOG.info("Windows PC {} ({}) enrolled for {} in tenant {}", enrolled.device().id(), description.name(), user, enrolled.device().tenant());
-            String result = "<RequestSecurityTokenResponseCollection xmlns=\"" + WSTRUST_NS + "\"><RequestSecurityTokenResponse><TokenType>"
-                    + DEVICE_ENROLLMENT_TOKEN + "</TokenType><DispositionMessage xmlns=\"" + ENROLLMENT_NS + "\"/><RequestedSecurityToken>"
-                    + "<BinarySecurityToken ValueType=\"" + PROVISION_DOC + "\" EncodingType=\"" + BASE64_BINARY + "\" xmlns=\"" + Soap.WSSE + "\">"
-                    + Base64.getEncoder().encodeToString(doc.getBytes(StandardCharsets.UTF_8)) + "</BinarySecurityToken></RequestedSecurityToken>"
-                    + "<RequestID xmlns=\"" + ENROLLMENT_NS + "\">0</RequestID></RequestSecurityTokenResponse></RequestSecurityTokenResponseCollection>";
-            return Soap.response(request, "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RSTRC/wstep", result, true);
+            return provisioned(request, doc);
         } catch (ValidationException e) {
             devices.unenroll(enrolled.device().tenant(), enrolled.device().id(), Actor.SYSTEM);
             throw new Fault(ErrorType.CERTIFICATE_REQUEST, e.getMessage());
@@ -214,6 +221,79 @@ final class EnrollmentProtocol {
             LOG.warn("Windows enrollment of {} undone: {}", enrolled.device().id(), e.getMessage());
             throw new Fault(ErrorType.ENROLLMENT_SERVER, "the server could not complete the enrollment; try again later");
         }
+    }
+
+    /** The WS-Trust answer that carries a provisioning document. */
+    private static String provisioned(Soap.Request request, String doc) {
+        String result = "<RequestSecurityTokenResponseCollection xmlns=\"" + WSTRUST_NS + "\"><RequestSecurityTokenResponse><TokenType>"
+                + DEVICE_ENROLLMENT_TOKEN + "</TokenType><DispositionMessage xmlns=\"" + ENROLLMENT_NS + "\"/><RequestedSecurityToken>"
+                + "<BinarySecurityToken ValueType=\"" + PROVISION_DOC + "\" EncodingType=\"" + BASE64_BINARY + "\" xmlns=\"" + Soap.WSSE + "\">"
+                + Base64.getEncoder().encodeToString(doc.getBytes(StandardCharsets.UTF_8)) + "</BinarySecurityToken></RequestedSecurityToken>"
+                + "<RequestID xmlns=\"" + ENROLLMENT_NS + "\">0</RequestID></RequestSecurityTokenResponse></RequestSecurityTokenResponseCollection>";
+        return Soap.response(request, "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RSTRC/wstep", result, true);
+    }
+
+    /** Days before its identity expires that a PC starts renewing it: as the policy service says (a quarter of the validity, at most 42 days). */
+    private int renewDays() {
+        long validity = issuer.policy().validity().toSeconds();
+        return (int) Math.max(1, Math.min(validity / 4, 42L * 24 * 3600) / (24 * 3600));
+    }
+
+    /**
+     * MS-MDE2 certificate renewal as Windows does it on its own (ROBO, RequestType Renew): the PC authenticates
+     * with the identity it renews as TLS client certificate, and sends the PKCS#10 of its new key inside a
+     * PKCS#7 signed with that identity. Mooring issues the new identity and answers with the provisioning
+     * document that carries it; the identity it replaces keeps working until the PC first shows the new one.
+     */
+    private String renew(Soap.Request request, Element rst, X509Certificate current) throws Fault {
+        if (current == null) {
+            throw new Fault(ErrorType.AUTHENTICATION, "a renewal is authenticated by the PC's current identity as TLS client certificate; none was presented");
+        }
+        java.time.Instant now = java.time.Instant.now();
+        io.mooring.api.DeviceId id = io.mooring.spi.pki.ClientCertificates.validAt(current, now) && certificates.issuedBy(current, cms.caChain())
+                ? certificates.deviceNamedBy(current.getSubjectX500Principal().getName()) : null;
+        io.mooring.api.Device device = id == null ? null : devices.findForDevicePlane(id)
+                .filter(d -> d.platform().equals(WindowsPlatform.ID) && d.state() == io.mooring.api.DeviceState.ENROLLED).orElse(null);
+        String serial = current.getSerialNumber().toString(16);
+        Map<String, byte[]> values = device == null ? Map.of() : attributes.all(device.id(), "windows.identity-serial");
+        String bound = utf8(values.get(ATTR_IDENTITY));
+        String previous = utf8(values.get(ATTR_IDENTITY_PREVIOUS));
+        if (device == null || !serial.equals(bound) && !serial.equals(previous)) {
+            throw new Fault(ErrorType.AUTHENTICATION, "the client certificate is not the current identity of an enrolled Windows PC");
+        }
+        Element token = SafeXml.child(rst, "BinarySecurityToken");
+        if (token == null || !PKCS7.equals(token.getAttribute("ValueType").strip())) {
+            throw new Fault(ErrorType.MESSAGE_FORMAT, "a renewal must carry a BinarySecurityToken of ValueType " + PKCS7);
+        }
+        byte[] p7;
+        try {
+            p7 = Base64.getMimeDecoder().decode(token.getTextContent().strip());
+        } catch (IllegalArgumentException e) {
+            throw new Fault(ErrorType.MESSAGE_FORMAT, "the BinarySecurityToken is not base64");
+        }
+        CmsSigner.Signed signed = cms.verifyAttached(p7).filter(s -> s.signer().serial().equals(serial))
+                .orElseThrow(() -> new Fault(ErrorType.CERTIFICATE_REQUEST, "the renewal request is not a PKCS#7 signed by the identity it renews"));
+        try {
+            issuer.check(signed.content());
+            X509Certificate renewed = issuer.issueForDevice(device, signed.content(), settings.organization());
+            String newSerial = renewed.getSerialNumber().toString(16);
+            // the identity the PC holds now stays good until it uses the new one; a second renewal replaces only what was never used
+            attributes.put(device.id(), ATTR_IDENTITY_PREVIOUS, serial.getBytes(StandardCharsets.UTF_8));
+            attributes.put(device.id(), ATTR_IDENTITY, newSerial.getBytes(StandardCharsets.UTF_8));
+            int minutes = attributes.get(device.id(), GroupPollSchedules.ATTR_APPLIED).map(b -> new String(b, StandardCharsets.US_ASCII))
+                    .map(String::strip).filter(m -> m.matches("[0-9]{1,5}")).map(Integer::parseInt).orElse(settings.provisioning().poll().minutes());
+            boolean systemStore = attributes.get(device.id(), ATTR_ENROLLMENT_TYPE).map(b -> "Device".equalsIgnoreCase(utf8(b))).orElse(false);
+            String doc = ProvisioningDoc.build(settings.provisioning().pollingEvery(minutes), cms.caChain(), renewed, systemStore,
+                    device.description().name(), renewDays());
+            LOG.info("Windows PC {} renewed its identity (serial {} replaces {})", device.id(), newSerial, serial);
+            return provisioned(request, doc);
+        } catch (ValidationException e) {
+            throw new Fault(ErrorType.CERTIFICATE_REQUEST, e.getMessage());
+        }
+    }
+
+    private static String utf8(byte[] value) {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 
     private void put(EnrolledDevice enrolled, String name, String value) {

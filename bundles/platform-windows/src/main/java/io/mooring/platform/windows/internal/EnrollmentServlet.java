@@ -3,6 +3,7 @@ package io.mooring.platform.windows.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
@@ -43,12 +44,15 @@ public final class EnrollmentServlet extends HttpServlet {
 
     private final transient EnrollmentProtocol protocol;
     private final int maxBytes;
+    private final String proxyHeader;
+    private final transient io.mooring.spi.pki.ClientCertificates proxied = new io.mooring.spi.pki.ClientCertificates();
 
     @Activate
     public EnrollmentServlet(@Reference EnrollmentService enrollment, @Reference DeviceRegistry devices, @Reference DeviceAttributes attributes,
             @Reference CertificateIssuer issuer, @Reference CmsSigner cms, @Reference io.mooring.api.DeviceGroupService groups, WindowsConfig config) {
         this.protocol = new EnrollmentProtocol(enrollment, devices, attributes, issuer, cms, settings(config), groups::groupsOfDevice);
         this.maxBytes = Math.max(16, config.max_message_kib()) * 1024;
+        this.proxyHeader = config.client_certificate_header();
     }
 
     static EnrollmentProtocol.Settings settings(WindowsConfig config) {
@@ -76,7 +80,7 @@ public final class EnrollmentServlet extends HttpServlet {
         String path = "/EnrollmentServer" + (request.getPathInfo() == null ? "" : request.getPathInfo());
         byte[] body = "POST".equals(request.getMethod()) ? read(request, maxBytes) : new byte[0];
         HttpAnswer answer = body == null ? HttpAnswer.plain(413, "the message is larger than " + maxBytes + " bytes")
-                : dispatch(protocol, path, request.getMethod(), body, request.getRemoteAddr());
+                : dispatch(protocol, path, request.getMethod(), body, request.getRemoteAddr(), certificate(request, proxyHeader, proxied));
         response.setStatus(answer.status());
         if (answer.retryAfter() != null) {
             response.setHeader("Retry-After", answer.retryAfter());
@@ -86,7 +90,23 @@ public final class EnrollmentServlet extends HttpServlet {
         response.getOutputStream().write(answer.body());
     }
 
+    /** The client certificate of the TLS connection, or the one a trusted TLS-terminating proxy passed on in {@code proxyHeader}; null if none. */
+    static X509Certificate certificate(HttpServletRequest request, String proxyHeader, io.mooring.spi.pki.ClientCertificates proxied) {
+        if (request.getAttribute("javax.servlet.request.X509Certificate") instanceof X509Certificate[] chain && chain.length > 0) {
+            return chain[0];
+        }
+        if (!proxyHeader.isBlank() && request.getHeader(proxyHeader) != null) {
+            return proxied.fromHeader(request.getHeader(proxyHeader));
+        }
+        return null;
+    }
+
     static HttpAnswer dispatch(EnrollmentProtocol protocol, String path, String method, byte[] body, String from) {
+        return dispatch(protocol, path, method, body, from, null);
+    }
+
+    /** @param clientCertificate the PC's TLS client certificate, which authenticates a renewal (null: none) */
+    static HttpAnswer dispatch(EnrollmentProtocol protocol, String path, String method, byte[] body, String from, X509Certificate clientCertificate) {
         String service = path.toLowerCase(Locale.ROOT);
         boolean discovery = service.equals(EnrollmentProtocol.DISCOVERY_PATH.toLowerCase(Locale.ROOT));
         boolean policy = service.equals(EnrollmentProtocol.POLICY_PATH.toLowerCase(Locale.ROOT));
@@ -104,7 +124,7 @@ public final class EnrollmentServlet extends HttpServlet {
         Soap.Request soap = null;
         try {
             soap = Soap.read(body);
-            String answer = discovery ? protocol.discover(soap) : policy ? protocol.policies(soap) : protocol.requestSecurityToken(soap);
+            String answer = discovery ? protocol.discover(soap) : policy ? protocol.policies(soap) : protocol.requestSecurityToken(soap, clientCertificate);
             return HttpAnswer.soap(200, soap.soapNs(), answer);
         } catch (Fault f) {
             LOG.info("Windows enrollment refused at {} ({} {}, trace {}): {}", path, f.type.name, from, traceId, f.getMessage());

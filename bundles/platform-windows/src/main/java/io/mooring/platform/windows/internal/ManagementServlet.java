@@ -96,12 +96,6 @@ public final class ManagementServlet extends HttpServlet {
     }
 
     private X509Certificate certificate(HttpServletRequest request) {
-        if (request.getAttribute("javax.servlet.request.X509Certificate") instanceof X509Certificate[] chain && chain.length > 0) {
-            return chain[0];
-        }
-        if (!proxyHeader.isBlank() && request.getHeader(proxyHeader) != null) {
-            return proxied.fromHeader(request.getHeader(proxyHeader));
-        }
-        return null;
+        return EnrollmentServlet.certificate(request, proxyHeader, proxied);
     }
 }

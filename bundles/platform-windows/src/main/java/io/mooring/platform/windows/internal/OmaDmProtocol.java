@@ -124,6 +124,9 @@ final class OmaDmProtocol {
             reply.msgId = 1;
             return answer(reply, wbxml);
         }
+        // the PC shows the identity a renewal gave it: the one replaced stops working with this message's write
+        reply.dropPreviousIdentity = stored.containsKey(EnrollmentProtocol.ATTR_IDENTITY_PREVIOUS)
+                && certificate.getSerialNumber().toString(16).equals(utf8(stored.get(EnrollmentProtocol.ATTR_IDENTITY)));
         DmSession session = DmSession.read(stored.get(ATTR_SESSION));
         long msgId = Syncml.number(message.header().msgId());
         boolean fresh = session == null || !session.sessionId.equals(message.header().sessionId())
@@ -178,7 +181,7 @@ final class OmaDmProtocol {
             Map<CommandId, CommandResult> results = new LinkedHashMap<>(answered.results());
             notSent.forEach((id, reason) -> results.put(id, notSent(reason)));
             notSent.clear();
-            exchange = commands.exchange(device.id(), results, handOut, Map.of(ATTR_SESSION, session.write()));
+            exchange = commands.exchange(device.id(), results, handOut, reply.keep(session.write()));
             if (exchange.next().size() != handOut.size()) {
                 // one was cancelled or answered since the snapshot (its session state was not written): a fresh hand-out
                 reply.commands.subList(mark[0], reply.commands.size()).clear();
@@ -222,18 +225,15 @@ final class OmaDmProtocol {
     private CommandService.Exchange handOutAndKeep(Device device, Map<CommandId, CommandResult> results, int max, Reply reply, DmSession state,
             Syncml.Header header, boolean isFinal, boolean unenrolling, Map<CommandId, String> notSent) {
         return commands.exchange(device.id(), results, max, next -> {
-            Map<String, byte[]> kept = new java.util.HashMap<>();
             if (unenrolling) {
-                kept.put(ATTR_SESSION, null);
+                return reply.keep(null);
             } else if (!isFinal) {
                 // the PC's package continues in its next message: ask for it (OMA-DM Alert 1222)
                 reply.commands.add(El.of("Alert", El.text("CmdID", Integer.toString(reply.nextCmdId++)), El.text("Data", "1222")));
-                kept.put(ATTR_SESSION, state.write());
             } else {
                 fill(reply, state, header.maxMsgSize(), next, notSent);
-                kept.put(ATTR_SESSION, state.write());
             }
-            return kept;
+            return reply.keep(state.write());
         });
     }
 
@@ -262,7 +262,9 @@ final class OmaDmProtocol {
         }
         String serial = cert.getSerialNumber().toString(16);
         String bound = utf8(stored.get(EnrollmentProtocol.ATTR_IDENTITY));
-        if (!serial.equals(bound)) {
+        // after a renewal, the identity it replaced until the PC first shows the new one
+        String previous = utf8(stored.get(EnrollmentProtocol.ATTR_IDENTITY_PREVIOUS));
+        if (!serial.equals(bound) && !serial.equals(previous)) {
             throw new Refused("403", "this is not the certificate issued to the PC at enrollment");
         }
         String deviceId = utf8(stored.get(EnrollmentProtocol.ATTR_DEVICE_ID));
@@ -487,11 +489,22 @@ final class OmaDmProtocol {
         String headerStatus = "200";
         int msgId;
         int nextCmdId = 2;
+        boolean dropPreviousIdentity;
         final List<El> statuses = new ArrayList<>();
         final List<El> commands = new ArrayList<>();
 
         Reply(Syncml.Header client) {
             this.client = client;
+        }
+
+        /** The values this message writes: the session state (null removes it), and the end of a replaced identity. */
+        Map<String, byte[]> keep(byte[] sessionState) {
+            Map<String, byte[]> kept = new java.util.HashMap<>();
+            kept.put(ATTR_SESSION, sessionState);
+            if (dropPreviousIdentity) {
+                kept.put(EnrollmentProtocol.ATTR_IDENTITY_PREVIOUS, null);
+            }
+            return kept;
         }
 
         void status(Command c, String code) {

@@ -36,7 +36,8 @@ final class ProvisioningDoc {
      * @param identity the device's certificate; its private key stays on the PC (WSTEP generated it there)
      * @param systemStore true for a device enrollment (the identity goes to the machine's store), false for a user's
      */
-    static String build(Settings settings, List<X509Certificate> caChain, X509Certificate identity, boolean systemStore, String deviceName) {
+    static String build(Settings settings, List<X509Certificate> caChain, X509Certificate identity, boolean systemStore, String deviceName,
+            int renewDays) {
         StringBuilder out = new StringBuilder(8192);
         out.append("<wap-provisioningdoc version=\"1.1\">");
         for (X509Certificate ca : caChain) {
@@ -51,11 +52,11 @@ final class ProvisioningDoc {
                 .append("\"><characteristic type=\"").append(thumbprint(identity)).append("\">");
         parm(out, "EncodedCertificate", base64(identity), null);
         out.append("</characteristic><characteristic type=\"PrivateKeyContainer\"/></characteristic>");
-        // renewal (ROBO) is not offered yet: the PC enrolls again before the identity expires
+        // renewal on its own (ROBO) this many days before the identity expires, again a day later while it fails
         out.append("<characteristic type=\"WSTEP\"><characteristic type=\"Renew\">");
-        parm(out, "ROBOSupport", "false", "boolean");
-        parm(out, "RenewPeriod", "42", "integer");
-        parm(out, "RetryInterval", "7", "integer");
+        parm(out, "ROBOSupport", "true", "boolean");
+        parm(out, "RenewPeriod", Integer.toString(renewDays), "integer");
+        parm(out, "RetryInterval", "1", "integer");
         out.append("</characteristic></characteristic></characteristic></characteristic>");
 
         out.append("<characteristic type=\"APPLICATION\">");

@@ -151,6 +151,10 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         return Optional.empty();
     }
 
+    synchronized int issuedCount() {
+        return issued.size();
+    }
+
     // CertificateIssuer
     @Override
     public Policy policy() {
@@ -197,7 +201,7 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         }
     }
 
-    // CmsSigner: the plugin only needs the chain
+    // CmsSigner: the plugin needs the chain and checks renewal requests
     @Override
     public byte[] sign(byte[] content) {
         throw new UnsupportedOperationException();
@@ -206,6 +210,35 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
     @Override
     public Optional<SignerIdentity> verifyDetached(byte[] content, byte[] signature) {
         throw new UnsupportedOperationException();
+    }
+
+    /** As the PKI bundle does it: the one signature verifies with the signer certificate the SignedData carries, valid now. */
+    @Override
+    public Optional<Signed> verifyAttached(byte[] signedData) {
+        try {
+            org.bouncycastle.cms.CMSSignedData signed = new org.bouncycastle.cms.CMSSignedData(signedData);
+            org.bouncycastle.cms.SignerInformation signer = signed.getSignerInfos().getSigners().iterator().next();
+            @SuppressWarnings("unchecked")
+            org.bouncycastle.cert.X509CertificateHolder holder = (org.bouncycastle.cert.X509CertificateHolder) signed.getCertificates()
+                    .getMatches(signer.getSID()).iterator().next();
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
+            cert.checkValidity();
+            if (signed.getSignerInfos().size() != 1
+                    || !signer.verify(new org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder().build(cert.getPublicKey()))) {
+                return Optional.empty();
+            }
+            boolean ours;
+            try {
+                cert.verify(caKeys.getPublic());
+                ours = true;
+            } catch (java.security.GeneralSecurityException e) {
+                ours = false;
+            }
+            return Optional.of(new Signed((byte[]) signed.getSignedContent().getContent(),
+                    new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, null)));
+        } catch (Exception e) {
+            return Optional.empty();
+        }
     }
 
     @Override

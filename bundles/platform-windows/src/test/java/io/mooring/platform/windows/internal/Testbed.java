@@ -37,7 +37,7 @@ final class Testbed {
             String path = uri.getPath();
             if (path.startsWith("/EnrollmentServer")) {
                 EnrollmentServlet.HttpAnswer a = EnrollmentServlet.dispatch(enrollment, path, body == null ? "GET" : "POST",
-                        body == null ? new byte[0] : body, "test");
+                        body == null ? new byte[0] : body, "test", clientCertificate);
                 return new WindowsPc.Response(a.status(), a.contentType(), a.body());
             }
             if (path.equals(OmaDmProtocol.PATH)) {
