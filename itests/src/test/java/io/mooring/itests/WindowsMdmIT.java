@@ -231,6 +231,20 @@ public class WindowsMdmIT extends MooringTestSupport {
         String afterRenewal = queue(admin, Map.of("type", "Reboot", "devices", List.of(ids.get(1)))).get("id").asText();
         pcs.get(1).sync();
         assertEquals(1, count(admin, afterRenewal, "ACKNOWLEDGED"));
+        // once the PC uses its new identity, the one it replaced is revoked (listed as such by the CA)
+        String replaced = before.getSerialNumber().toString(16);
+        String renewedSerial = pcs.get(1).identity().getSerialNumber().toString(16);
+        int listed = 0;
+        for (JsonNode c : admin.get("v1/certificates?limit=500").json().path("items")) {
+            if (c.path("serial").asText().equalsIgnoreCase(replaced)) {
+                assertEquals(c.toString(), "REVOKED", c.path("status").asText());
+                listed++;
+            } else if (c.path("serial").asText().equalsIgnoreCase(renewedSerial)) {
+                assertEquals(c.toString(), "VALID", c.path("status").asText());
+                listed++;
+            }
+        }
+        assertEquals(2, listed);
 
         // protocol refusals: a replayed message, hostile XML, no client certificate
         WindowsPc a = pcs.get(0);

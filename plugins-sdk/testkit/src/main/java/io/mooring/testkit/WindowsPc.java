@@ -68,7 +68,8 @@ public final class WindowsPc {
     private static final String SOAP12 = "http://www.w3.org/2003/05/soap-envelope";
     private static final String WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
     private static final String PKCS10 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS10";
-    private static final String PKCS7 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS7";
+    /** The ValueType Windows gives a renewal's PKCS#7 (MS-MDE2 writes it as {@code .../enrollment#PKCS7}). */
+    private static final String PKCS7 = WSSE + "#PKCS7";
     private static final String TOKEN_TYPE = "http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentToken";
 
     /**

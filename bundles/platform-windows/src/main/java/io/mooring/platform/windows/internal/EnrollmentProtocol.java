@@ -45,7 +45,9 @@ final class EnrollmentProtocol {
     static final String BASE64_BINARY = Soap.WSSE + "#base64binary";
     static final String ISSUE = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue";
     static final String RENEW = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Renew";
+    /** MS-MDE2's name of a renewal's PKCS#7; Windows' own requests name it in the WS-Security namespace ({@link #PKCS7_WSSE}). */
     static final String PKCS7 = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS7";
+    static final String PKCS7_WSSE = Soap.WSSE + "#PKCS7";
 
     static final String DISCOVERY_PATH = "/EnrollmentServer/Discovery.svc";
     static final String POLICY_PATH = "/EnrollmentServer/Policy.svc";
@@ -73,10 +75,13 @@ final class EnrollmentProtocol {
     private final Settings settings;
     private final java.util.function.Function<io.mooring.api.DeviceId, List<io.mooring.api.DeviceGroup>> groupsOf;
     private final io.mooring.spi.pki.ClientCertificates certificates = new io.mooring.spi.pki.ClientCertificates();
+    private final java.util.function.Consumer<String> revokeSuperseded;
 
     EnrollmentProtocol(EnrollmentService enrollment, DeviceRegistry devices, DeviceAttributes attributes, CertificateIssuer issuer, CmsSigner cms,
-            Settings settings, java.util.function.Function<io.mooring.api.DeviceId, List<io.mooring.api.DeviceGroup>> groupsOf) {
+            Settings settings, java.util.function.Function<io.mooring.api.DeviceId, List<io.mooring.api.DeviceGroup>> groupsOf,
+            java.util.function.Consumer<String> revokeSuperseded) {
         this.groupsOf = groupsOf;
+        this.revokeSuperseded = revokeSuperseded;
         this.enrollment = enrollment;
         this.devices = devices;
         this.attributes = attributes;
@@ -118,10 +123,17 @@ final class EnrollmentProtocol {
 
     /** MS-XCEP GetPolicies: one policy, the key Mooring's CA accepts and the validity it issues. */
     String policies(Soap.Request request) throws Fault {
+        return policies(request, null);
+    }
+
+    /** As {@link #policies(Soap.Request)}; a PC renewing its identity asks with that identity as TLS client certificate instead of a credential. */
+    String policies(Soap.Request request, X509Certificate clientCertificate) throws Fault {
         if (!"GetPolicies".equals(SafeXml.local(request.operation()))) {
             throw new Fault(ErrorType.MESSAGE_FORMAT, "the policy service answers GetPolicies only");
         }
-        requireCredential(request);
+        if (clientCertificate == null || request.username() != null) {
+            requireCredential(request);
+        }
         CertificateIssuer.Policy policy = issuer.policy();
         long validity = policy.validity().toSeconds();
         int minKey = policy.rsaKeySizes().stream().mapToInt(Integer::intValue).min().orElse(2048);
@@ -262,8 +274,9 @@ final class EnrollmentProtocol {
             throw new Fault(ErrorType.AUTHENTICATION, "the client certificate is not the current identity of an enrolled Windows PC");
         }
         Element token = SafeXml.child(rst, "BinarySecurityToken");
-        if (token == null || !PKCS7.equals(token.getAttribute("ValueType").strip())) {
-            throw new Fault(ErrorType.MESSAGE_FORMAT, "a renewal must carry a BinarySecurityToken of ValueType " + PKCS7);
+        String valueType = token == null ? "" : token.getAttribute("ValueType").replace(" ", "");
+        if (!PKCS7.equals(valueType) && !PKCS7_WSSE.equals(valueType)) {
+            throw new Fault(ErrorType.MESSAGE_FORMAT, "a renewal must carry a BinarySecurityToken of ValueType " + PKCS7_WSSE + " (or " + PKCS7 + ")");
         }
         byte[] p7;
         try {
@@ -271,15 +284,21 @@ final class EnrollmentProtocol {
         } catch (IllegalArgumentException e) {
             throw new Fault(ErrorType.MESSAGE_FORMAT, "the BinarySecurityToken is not base64");
         }
-        CmsSigner.Signed signed = cms.verifyAttached(p7).filter(s -> s.signer().serial().equals(serial))
+        // signed by the very certificate the connection was authenticated with (not merely one of the same serial)
+        CmsSigner.Signed signed = cms.verifyAttached(p7).filter(s -> s.signer().issuedByMooring() && sameCertificate(s.signer().pem(), current))
                 .orElseThrow(() -> new Fault(ErrorType.CERTIFICATE_REQUEST, "the renewal request is not a PKCS#7 signed by the identity it renews"));
         try {
             issuer.check(signed.content());
             X509Certificate renewed = issuer.issueForDevice(device, signed.content(), settings.organization());
             String newSerial = renewed.getSerialNumber().toString(16);
-            // the identity the PC holds now stays good until it uses the new one; a second renewal replaces only what was never used
+            // the identity the PC holds now stays good until it uses the new one. Renewing with the previous identity (the last answer
+            // was lost) replaces only the identity it never received; renewing with the current one retires an older previous one
+            String superseded = serial.equals(bound) ? previous : bound;
             attributes.put(device.id(), ATTR_IDENTITY_PREVIOUS, serial.getBytes(StandardCharsets.UTF_8));
             attributes.put(device.id(), ATTR_IDENTITY, newSerial.getBytes(StandardCharsets.UTF_8));
+            if (superseded != null && !superseded.equals(serial)) {
+                revokeSuperseded.accept(superseded);
+            }
             int minutes = attributes.get(device.id(), GroupPollSchedules.ATTR_APPLIED).map(b -> new String(b, StandardCharsets.US_ASCII))
                     .map(String::strip).filter(m -> m.matches("[0-9]{1,5}")).map(Integer::parseInt).orElse(settings.provisioning().poll().minutes());
             boolean systemStore = attributes.get(device.id(), ATTR_ENROLLMENT_TYPE).map(b -> "Device".equalsIgnoreCase(utf8(b))).orElse(false);
@@ -289,6 +308,23 @@ final class EnrollmentProtocol {
             return provisioned(request, doc);
         } catch (ValidationException e) {
             throw new Fault(ErrorType.CERTIFICATE_REQUEST, e.getMessage());
+        } catch (IllegalStateException e) {
+            LOG.warn("Renewal of Windows PC {} failed: {}", device.id(), e.getMessage());
+            throw new Fault(ErrorType.ENROLLMENT_SERVER, "the server could not complete the renewal; try again later");
+        }
+    }
+
+    /** Whether a PEM certificate is this one, byte for byte. */
+    private static boolean sameCertificate(String pem, X509Certificate certificate) {
+        if (pem == null) {
+            return false;
+        }
+        try {
+            java.security.cert.Certificate parsed = java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            return java.util.Arrays.equals(parsed.getEncoded(), certificate.getEncoded());
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
         }
     }
 

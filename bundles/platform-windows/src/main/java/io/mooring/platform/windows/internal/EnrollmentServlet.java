@@ -49,8 +49,10 @@ public final class EnrollmentServlet extends HttpServlet {
 
     @Activate
     public EnrollmentServlet(@Reference EnrollmentService enrollment, @Reference DeviceRegistry devices, @Reference DeviceAttributes attributes,
-            @Reference CertificateIssuer issuer, @Reference CmsSigner cms, @Reference io.mooring.api.DeviceGroupService groups, WindowsConfig config) {
-        this.protocol = new EnrollmentProtocol(enrollment, devices, attributes, issuer, cms, settings(config), groups::groupsOfDevice);
+            @Reference CertificateIssuer issuer, @Reference CmsSigner cms, @Reference io.mooring.api.DeviceGroupService groups,
+            @Reference io.mooring.api.pki.CertificateInventory inventory, WindowsConfig config) {
+        this.protocol = new EnrollmentProtocol(enrollment, devices, attributes, issuer, cms, settings(config), groups::groupsOfDevice,
+                inventory::revokeSuperseded);
         this.maxBytes = Math.max(16, config.max_message_kib()) * 1024;
         this.proxyHeader = config.client_certificate_header();
     }
@@ -124,7 +126,8 @@ public final class EnrollmentServlet extends HttpServlet {
         Soap.Request soap = null;
         try {
             soap = Soap.read(body);
-            String answer = discovery ? protocol.discover(soap) : policy ? protocol.policies(soap) : protocol.requestSecurityToken(soap, clientCertificate);
+            String answer = discovery ? protocol.discover(soap) : policy ? protocol.policies(soap, clientCertificate)
+                    : protocol.requestSecurityToken(soap, clientCertificate);
             return HttpAnswer.soap(200, soap.soapNs(), answer);
         } catch (Fault f) {
             LOG.info("Windows enrollment refused at {} ({} {}, trace {}): {}", path, f.type.name, from, traceId, f.getMessage());

@@ -45,8 +45,10 @@ public final class ManagementServlet extends HttpServlet {
 
     @Activate
     public ManagementServlet(@Reference DeviceRegistry devices, @Reference CommandService commands, @Reference InventoryService inventory,
-            @Reference DeviceAttributes attributes, @Reference CmsSigner cms, WindowsConfig config) {
-        this.protocol = new OmaDmProtocol(devices, commands, inventory, attributes, cms::caChain, new WindowsCommands(config.provider_id()),
+            @Reference DeviceAttributes attributes, @Reference CmsSigner cms, @Reference io.mooring.api.pki.CertificateInventory certificates,
+            WindowsConfig config) {
+        this.protocol = new OmaDmProtocol(devices, commands, inventory, attributes, cms::caChain, certificates::revokeSuperseded,
+                new WindowsCommands(config.provider_id()),
                 new OmaDmProtocol.Settings(config.server_url().replaceAll("/+$", ""), config.commands_per_message(),
                         Duration.ofHours(Math.max(1, config.inventory_hours()))), Clock.systemUTC());
         this.maxBytes = Math.max(16, config.max_message_kib()) * 1024;

@@ -82,12 +82,15 @@ final class OmaDmProtocol {
     private final InventoryService inventory;
     private final DeviceAttributes attributes;
     private final java.util.function.Supplier<List<X509Certificate>> caChain;
+    private final java.util.function.Consumer<String> revokeSuperseded;
     private final WindowsCommands translator;
     private final Settings settings;
     private final Clock clock;
 
     OmaDmProtocol(DeviceRegistry devices, CommandService commands, InventoryService inventory, DeviceAttributes attributes,
-            java.util.function.Supplier<List<X509Certificate>> caChain, WindowsCommands translator, Settings settings, Clock clock) {
+            java.util.function.Supplier<List<X509Certificate>> caChain, java.util.function.Consumer<String> revokeSuperseded, WindowsCommands translator,
+            Settings settings, Clock clock) {
+        this.revokeSuperseded = revokeSuperseded;
         this.devices = devices;
         this.commands = commands;
         this.inventory = inventory;
@@ -196,6 +199,16 @@ final class OmaDmProtocol {
                     unenrolling, notSent);
         }
         answered.afterRecorded(exchange, device);
+        if (reply.dropPreviousIdentity) {
+            // the PC uses its renewed identity: the one it replaced is done
+            String previous = utf8(stored.get(EnrollmentProtocol.ATTR_IDENTITY_PREVIOUS));
+            try {
+                revokeSuperseded.accept(previous);
+                LOG.info("Windows PC {} uses its renewed identity; {} is revoked", device.id(), previous);
+            } catch (MooringException e) {
+                LOG.warn("Could not revoke the identity {} that Windows PC {} replaced: {}", previous, device.id(), e.getMessage());
+            }
+        }
         notSent.forEach((id, reason) -> commands.complete(device.id(), id, notSent(reason)));
         if (userUnenrolled) {
             LOG.info("Windows PC {} says its user removed the work account: unenrolling it", device.id());

@@ -151,6 +151,9 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
         return Optional.empty();
     }
 
+    /** Serials the plugin revoked as superseded (CertificateInventory.revokeSuperseded). */
+    final List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     synchronized int issuedCount() {
         return issued.size();
     }
@@ -235,7 +238,9 @@ final class InMemoryCore implements DeviceRegistry, CommandService, DeviceAttrib
                 ours = false;
             }
             return Optional.of(new Signed((byte[]) signed.getSignedContent().getContent(),
-                    new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, null)));
+                    new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours,
+                            "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder().encodeToString(cert.getEncoded())
+                                    + "\n-----END CERTIFICATE-----\n")));
         } catch (Exception e) {
             return Optional.empty();
         }

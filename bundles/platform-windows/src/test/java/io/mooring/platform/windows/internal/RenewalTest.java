@@ -47,8 +47,38 @@ class RenewalTest {
         assertThat(hello(bed, pc, "A1", old)).contains("<Data>200</Data>");
         pc.sync();
         assertThat(bed.core.get(device.id(), EnrollmentProtocol.ATTR_IDENTITY_PREVIOUS)).isEmpty();
+        assertThat(bed.core.revoked).containsExactly(old.getSerialNumber().toString(16));
         assertThat(hello(bed, pc, "A2", old)).contains("<Cmd>SyncHdr</Cmd>").contains("<Data>403</Data>");
         assertThat(hello(bed, pc, "A3", renewed)).contains("<Data>200</Data>");
+    }
+
+    @Test
+    void aPcWhoseRenewalAnswerWasLostRenewsAgainWithTheIdentityItStillHolds() throws Exception {
+        Testbed bed = new Testbed(20);
+        java.util.concurrent.atomic.AtomicBoolean loseAnswer = new java.util.concurrent.atomic.AtomicBoolean();
+        WindowsPc pc = new WindowsPc("LAPTOP-L", List.of(), (uri, type, body, tls, certificate) -> {
+            WindowsPc.Response answer = bed.transport().post(uri, type, body, tls, certificate);
+            return loseAnswer.getAndSet(false) ? new WindowsPc.Response(502, "text/plain", "bad gateway".getBytes(StandardCharsets.UTF_8)) : answer;
+        });
+        pc.enroll(Testbed.discovery(), "l@example.test", bed.core.token(1));
+        X509Certificate original = pc.identity();
+        Device device = bed.core.only();
+
+        loseAnswer.set(true);
+        assertThatThrownBy(pc::renew).hasMessageContaining("502");
+        assertThat(pc.identity()).isEqualTo(original);
+        String lost = new String(bed.core.get(device.id(), EnrollmentProtocol.ATTR_IDENTITY).orElseThrow(), StandardCharsets.UTF_8);
+        assertThat(lost).isNotEqualTo(original.getSerialNumber().toString(16));
+
+        // the identity the PC holds is still good: for management, and to renew again
+        assertThat(hello(bed, pc, "B1", original)).contains("<Data>200</Data>");
+        pc.renew();
+        X509Certificate renewed = pc.identity();
+        assertThat(bed.core.revoked).containsExactly(lost);
+        pc.sync();
+        assertThat(bed.core.revoked).containsExactly(lost, original.getSerialNumber().toString(16));
+        assertThat(hello(bed, pc, "B2", original)).contains("<Data>403</Data>");
+        assertThat(hello(bed, pc, "B3", renewed)).contains("<Data>200</Data>");
     }
 
     @Test
@@ -67,6 +97,13 @@ class RenewalTest {
                 stranger.getPublic()).build(new JcaContentSignerBuilder("SHA256withRSA").build(stranger.getPrivate())));
         assertThatThrownBy(() -> pc.renew(stranger, strangerCert)).isInstanceOfSatisfying(WindowsPc.EnrollmentRefused.class,
                 e -> assertThat(e.errorType).isEqualTo("CertificateRequest"));
+        // signed with a certificate that copies the identity's serial and subject, over the PC's own connection
+        X509Certificate forged = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                new X500Name(identity.getIssuerX500Principal().getName()), identity.getSerialNumber(), Date.from(Instant.now().minusSeconds(60)),
+                Date.from(Instant.now().plusSeconds(3600)), new X500Name(identity.getSubjectX500Principal().getName()), stranger.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withRSA").build(stranger.getPrivate())));
+        assertThatThrownBy(() -> pc.renew(stranger, forged)).isInstanceOfSatisfying(WindowsPc.EnrollmentRefused.class,
+                e -> assertThat(e.errorType).isEqualTo("CertificateRequest"));
 
         // no client certificate on the connection
         WindowsPc anonymous = new WindowsPc("LAPTOP-T", List.of(),
@@ -81,6 +118,28 @@ class RenewalTest {
                 e -> assertThat(e.errorType).isEqualTo("Authentication"));
         assertThat(bed.core.issuedCount()).isEqualTo(issued + 1); // the anonymous PC's enrollment only
         assertThat(pc.identity()).isEqualTo(identity);
+        assertThat(bed.core.revoked).isEmpty();
+    }
+
+    @Test
+    void theRenewingPcReadsThePolicyWithItsIdentityInsteadOfACredential() throws Exception {
+        Testbed bed = new Testbed(20);
+        WindowsPc pc = bed.enrolled("LAPTOP-P");
+        String getPolicies = "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:a=\"http://www.w3.org/2005/08/addressing\""
+                + " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><s:Header><a:Action s:mustUnderstand=\"1\">"
+                + "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies</a:Action><a:MessageID>urn:uuid:"
+                + java.util.UUID.randomUUID() + "</a:MessageID><a:To s:mustUnderstand=\"1\">" + Testbed.SERVER + EnrollmentProtocol.POLICY_PATH
+                + "</a:To></s:Header><s:Body><GetPolicies xmlns=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy\"><client>"
+                + "<lastUpdate xsi:nil=\"true\"/><preferredLanguage xsi:nil=\"true\"/></client><requestFilter xsi:nil=\"true\"/></GetPolicies>"
+                + "</s:Body></s:Envelope>";
+        byte[] body = getPolicies.getBytes(StandardCharsets.UTF_8);
+        EnrollmentServlet.HttpAnswer withIdentity = EnrollmentServlet.dispatch(bed.enrollment, EnrollmentProtocol.POLICY_PATH, "POST", body, "test",
+                pc.identity());
+        assertThat(withIdentity.status()).isEqualTo(200);
+        assertThat(new String(withIdentity.body(), StandardCharsets.UTF_8)).contains("<minimalKeyLength>2048</minimalKeyLength>");
+        EnrollmentServlet.HttpAnswer anonymous = EnrollmentServlet.dispatch(bed.enrollment, EnrollmentProtocol.POLICY_PATH, "POST", body, "test", null);
+        assertThat(anonymous.status()).isEqualTo(500);
+        assertThat(new String(anonymous.body(), StandardCharsets.UTF_8)).contains("Authentication");
     }
 
     private static io.mooring.api.DeviceId deviceOf(X509Certificate identity) {

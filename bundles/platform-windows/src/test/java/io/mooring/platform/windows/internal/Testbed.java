@@ -25,10 +25,10 @@ final class Testbed {
         ProvisioningDoc.Settings provisioning = new ProvisioningDoc.Settings(SERVER + OmaDmProtocol.PATH, "Mooring", "Example Corp", "xml",
                 new ProvisioningDoc.PollSchedule(8, 3, 5, 15, 60));
         enrollment = new EnrollmentProtocol(core, core, core, core, core, new EnrollmentProtocol.Settings(SERVER, "Example Corp", provisioning),
-                core::groupsOf);
-        dm = new OmaDmProtocol(core, core, core.inventory, core, core::caChain, new WindowsCommands("Mooring"),
+                core::groupsOf, core.revoked::add);
+        dm = new OmaDmProtocol(core, core, core.inventory, core, core::caChain, core.revoked::add, new WindowsCommands("Mooring"),
                 new OmaDmProtocol.Settings(SERVER, commandsPerMessage, Duration.ofHours(24)), Clock.systemUTC());
-        otherNode = new OmaDmProtocol(core, core, core.inventory, core, core::caChain, new WindowsCommands("Mooring"),
+        otherNode = new OmaDmProtocol(core, core, core.inventory, core, core::caChain, core.revoked::add, new WindowsCommands("Mooring"),
                 new OmaDmProtocol.Settings(SERVER, commandsPerMessage, Duration.ofHours(24)), Clock.systemUTC());
     }
 
