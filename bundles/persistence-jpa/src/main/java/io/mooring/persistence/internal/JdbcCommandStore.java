@@ -147,12 +147,12 @@ public final class JdbcCommandStore implements CommandStore {
             Instant now, Instant expiresAt, io.mooring.api.GroupId group, PlatformId platform) {
         return jdbc.inTransaction(c -> {
             long seq = insertCommand(c, tenant, id, type, payload, actor, now, expiresAt);
-            try (PreparedStatement p = c.prepareStatement(FAN_OUT + " AND v.platform = ? AND v.id IN "
-                    + "(SELECT m.device_id FROM device_group_member m JOIN device_group g ON g.id = m.group_id WHERE g.id = ? AND g.tenant_id = ?)")) {
+            // the fan-out's own tenant condition keeps it to the tenant's devices (and so to its group)
+            try (PreparedStatement p = c.prepareStatement(FAN_OUT + " AND v.platform = ? AND v.id IN (SELECT m.device_id FROM device_group_member m "
+                    + "WHERE m.group_id = ?)")) {
                 int i = bindFanOut(p, id, seq, now, tenant);
                 p.setString(i, platform.value());
                 p.setString(i + 1, group.toString());
-                p.setString(i + 2, tenant.value());
                 p.executeUpdate();
             }
             return command(c, tenant, id).orElseThrow();

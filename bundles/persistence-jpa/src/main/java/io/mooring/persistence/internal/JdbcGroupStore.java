@@ -124,20 +124,11 @@ public final class JdbcGroupStore implements GroupStore {
                 p.executeUpdate();
             }
             // the row lock, so a membership added meanwhile is either in the list or refused
-            try (PreparedStatement p = c.prepareStatement("SELECT id FROM device_group WHERE id = ? AND tenant_id = ? FOR UPDATE")) {
-                p.setString(1, id.toString());
-                p.setString(2, tenant.value());
-                try (ResultSet rs = p.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                }
+            if (!locked(c, tenant, id)) {
+                return Optional.empty();
             }
             List<DeviceId> members = memberIds(c, id);
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM device_group_member WHERE group_id = ?")) {
-                p.setString(1, id.toString());
-                p.executeUpdate();
-            }
+            // the memberships go with it (ON DELETE CASCADE)
             try (PreparedStatement p = c.prepareStatement("DELETE FROM device_group WHERE id = ?")) {
                 p.setString(1, id.toString());
                 p.executeUpdate();
@@ -150,7 +141,7 @@ public final class JdbcGroupStore implements GroupStore {
     public List<DeviceId> addMembers(TenantId tenant, GroupId id, Collection<DeviceId> devices, Instant now) {
         Set<DeviceId> wanted = new LinkedHashSet<>(devices);
         return jdbc.inTransaction(c -> {
-            lockGroup(c, tenant, id);
+            requireLocked(c, tenant, id);
             Set<DeviceId> known = new HashSet<>();
             Set<DeviceId> already = new HashSet<>();
             for (List<DeviceId> chunk : JdbcCommandStore.chunks(wanted)) {
@@ -199,7 +190,7 @@ public final class JdbcGroupStore implements GroupStore {
     public List<DeviceId> removeMembers(TenantId tenant, GroupId id, Collection<DeviceId> devices) {
         Set<DeviceId> wanted = new LinkedHashSet<>(devices);
         return jdbc.inTransaction(c -> {
-            lockGroup(c, tenant, id);
+            requireLocked(c, tenant, id);
             List<DeviceId> removed = new ArrayList<>();
             for (List<DeviceId> chunk : JdbcCommandStore.chunks(wanted)) {
                 String in = "(" + JdbcCommandStore.placeholders(chunk.size()) + ")";
@@ -227,8 +218,7 @@ public final class JdbcGroupStore implements GroupStore {
 
     @Override
     public Page<Device> members(TenantId tenant, GroupId id, PageRequest page) {
-        String from = " FROM device v JOIN device_group_member m ON m.device_id = v.id JOIN device_group g ON g.id = m.group_id "
-                + "WHERE g.id = ? AND g.tenant_id = ?";
+        String from = " FROM device v JOIN device_group_member m ON m.device_id = v.id WHERE m.group_id = ? AND m.tenant_id = ?";
         return jdbc.single(c -> Jdbc.page(c, "SELECT COUNT(*)" + from, "SELECT " + DeviceRows.COLUMNS + from + " ORDER BY v.enrolled_at, v.id LIMIT ? OFFSET ?",
                 page, DeviceRows::map, id.toString(), tenant.value()));
     }
@@ -250,16 +240,20 @@ public final class JdbcGroupStore implements GroupStore {
         });
     }
 
-    /** Locks the group's row for the membership change (a deletion waits for it, or it for the deletion); absent is a NotFoundException. */
-    private static void lockGroup(Connection c, TenantId tenant, GroupId id) throws SQLException {
+    /** Locks the group's row for a membership change or the deletion (each waits for the other); false if the tenant has no such group. */
+    private static boolean locked(Connection c, TenantId tenant, GroupId id) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT id FROM device_group WHERE id = ? AND tenant_id = ? FOR UPDATE")) {
             p.setString(1, id.toString());
             p.setString(2, tenant.value());
             try (ResultSet rs = p.executeQuery()) {
-                if (!rs.next()) {
-                    throw new NotFoundException("no group " + id);
-                }
+                return rs.next();
             }
+        }
+    }
+
+    private static void requireLocked(Connection c, TenantId tenant, GroupId id) throws SQLException {
+        if (!locked(c, tenant, id)) {
+            throw new NotFoundException("no group " + id);
         }
     }
 

@@ -151,37 +151,35 @@ public final class CmsSigningService implements CmsSigner {
     /** The signer of the one signature, if it verifies with the signer certificate the CMS carries, valid now. */
     private static Optional<SignerIdentity> verified(java.security.Provider bc, X509Certificate mooringCa, CMSSignedData signed, SignerCache cache)
             throws Exception {
-        {
-            if (signed.getSignerInfos().size() != 1) {
-                return Optional.empty();
-            }
-            SignerInformation signer = signed.getSignerInfos().getSigners().iterator().next();
-            @SuppressWarnings("unchecked")
-            Collection<X509CertificateHolder> certs = signed.getCertificates().getMatches(signer.getSID());
-            if (certs.isEmpty()) {
-                return Optional.empty();
-            }
-            X509CertificateHolder holder = certs.iterator().next();
-            java.nio.ByteBuffer der = java.nio.ByteBuffer.wrap(holder.getEncoded());
-            KnownSigner known = cache.get(der);
-            if (known == null) {
-                X509Certificate cert = new JcaX509CertificateConverter().setProvider(bc).getCertificate(holder);
-                boolean ours;
-                try {
-                    cert.verify(mooringCa.getPublicKey(), bc);
-                    ours = cert.getIssuerX500Principal().equals(mooringCa.getSubjectX500Principal());
-                } catch (java.security.GeneralSecurityException notOurs) {
-                    ours = false;
-                }
-                known = new KnownSigner(new JcaSimpleSignerInfoVerifierBuilder().setProvider(bc).build(cert.getPublicKey()),
-                        cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, Pem.of(cert)));
-                cache.put(der, known);
-            }
-            java.time.Instant now = java.time.Instant.now();
-            if (now.isBefore(known.notBefore()) || now.isAfter(known.notAfter()) || !signer.verify(known.verifier())) {
-                return Optional.empty();
-            }
-            return Optional.of(known.identity());
+        if (signed.getSignerInfos().size() != 1) {
+            return Optional.empty();
         }
+        SignerInformation signer = signed.getSignerInfos().getSigners().iterator().next();
+        @SuppressWarnings("unchecked")
+        Collection<X509CertificateHolder> certs = signed.getCertificates().getMatches(signer.getSID());
+        if (certs.isEmpty()) {
+            return Optional.empty();
+        }
+        X509CertificateHolder holder = certs.iterator().next();
+        java.nio.ByteBuffer der = java.nio.ByteBuffer.wrap(holder.getEncoded());
+        KnownSigner known = cache.get(der);
+        if (known == null) {
+            X509Certificate cert = new JcaX509CertificateConverter().setProvider(bc).getCertificate(holder);
+            boolean ours;
+            try {
+                cert.verify(mooringCa.getPublicKey(), bc);
+                ours = cert.getIssuerX500Principal().equals(mooringCa.getSubjectX500Principal());
+            } catch (java.security.GeneralSecurityException notOurs) {
+                ours = false;
+            }
+            known = new KnownSigner(new JcaSimpleSignerInfoVerifierBuilder().setProvider(bc).build(cert.getPublicKey()),
+                    cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), new SignerIdentity(cert.getSerialNumber().toString(16), cert.getSubjectX500Principal().getName(), ours, Pem.of(cert)));
+            cache.put(der, known);
+        }
+        java.time.Instant now = java.time.Instant.now();
+        if (now.isBefore(known.notBefore()) || now.isAfter(known.notAfter()) || !signer.verify(known.verifier())) {
+            return Optional.empty();
+        }
+        return Optional.of(known.identity());
     }
 }

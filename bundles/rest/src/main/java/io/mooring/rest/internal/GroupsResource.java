@@ -127,12 +127,10 @@ public final class GroupsResource {
         return new GroupSpec(body.name(), body.description(), body.settings());
     }
 
+    /** The ids named (the service checks how many). */
     private static List<DeviceId> devices(Requests.MembersRequestBody body) {
         if (body == null || body.devices() == null || body.devices().isEmpty()) {
             throw new ValidationException("devices", "name at least one device id in 'devices'");
-        }
-        if (body.devices().size() > DeviceGroupService.MAX_MEMBERS_PER_CALL) {
-            throw new ValidationException("devices", "at most " + DeviceGroupService.MAX_MEMBERS_PER_CALL + " devices per call");
         }
         return body.devices().stream().map(DeviceId::parse).toList();
     }

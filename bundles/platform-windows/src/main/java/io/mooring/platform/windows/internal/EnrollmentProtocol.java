@@ -264,12 +264,14 @@ final class EnrollmentProtocol {
         java.time.Instant now = java.time.Instant.now();
         io.mooring.api.DeviceId id = io.mooring.spi.pki.ClientCertificates.validAt(current, now) && certificates.issuedBy(current, cms.caChain())
                 ? certificates.deviceNamedBy(current.getSubjectX500Principal().getName()) : null;
-        io.mooring.api.Device device = id == null ? null : devices.findForDevicePlane(id)
-                .filter(d -> d.platform().equals(WindowsPlatform.ID) && d.state() == io.mooring.api.DeviceState.ENROLLED).orElse(null);
+        // the PC and everything the plugin keeps for it, in one read
+        io.mooring.api.DeviceAttributes.Snapshot pc = id == null ? null : attributes.snapshot(id, "windows.").filter(s -> s.device().platform()
+                .equals(WindowsPlatform.ID) && s.device().state() == io.mooring.api.DeviceState.ENROLLED).orElse(null);
+        io.mooring.api.Device device = pc == null ? null : pc.device();
         String serial = current.getSerialNumber().toString(16);
-        Map<String, byte[]> values = device == null ? Map.of() : attributes.all(device.id(), "windows.identity-serial");
-        String bound = utf8(values.get(ATTR_IDENTITY));
-        String previous = utf8(values.get(ATTR_IDENTITY_PREVIOUS));
+        Map<String, byte[]> values = pc == null ? Map.of() : pc.values();
+        String bound = OmaDmProtocol.utf8(values.get(ATTR_IDENTITY));
+        String previous = OmaDmProtocol.utf8(values.get(ATTR_IDENTITY_PREVIOUS));
         if (device == null || !serial.equals(bound) && !serial.equals(previous)) {
             throw new Fault(ErrorType.AUTHENTICATION, "the client certificate is not the current identity of an enrolled Windows PC");
         }
@@ -288,7 +290,7 @@ final class EnrollmentProtocol {
         CmsSigner.Signed signed = cms.verifyAttached(p7).filter(s -> s.signer().issuedByMooring() && sameCertificate(s.signer().pem(), current))
                 .orElseThrow(() -> new Fault(ErrorType.CERTIFICATE_REQUEST, "the renewal request is not a PKCS#7 signed by the identity it renews"));
         try {
-            issuer.check(signed.content());
+            // issuing checks the request as it would be checked alone (nothing is recorded before it)
             X509Certificate renewed = issuer.issueForDevice(device, signed.content(), settings.organization());
             String newSerial = renewed.getSerialNumber().toString(16);
             // the identity the PC holds now stays good until it uses the new one. Renewing with the previous identity (the last answer
@@ -299,9 +301,8 @@ final class EnrollmentProtocol {
             if (superseded != null && !superseded.equals(serial)) {
                 revokeSuperseded.accept(superseded);
             }
-            int minutes = attributes.get(device.id(), GroupPollSchedules.ATTR_APPLIED).map(b -> new String(b, StandardCharsets.US_ASCII))
-                    .map(String::strip).filter(m -> m.matches("[0-9]{1,5}")).map(Integer::parseInt).orElse(settings.provisioning().poll().minutes());
-            boolean systemStore = attributes.get(device.id(), ATTR_ENROLLMENT_TYPE).map(b -> "Device".equalsIgnoreCase(utf8(b))).orElse(false);
+            int minutes = GroupPollSchedules.minutes(values.get(GroupPollSchedules.ATTR_APPLIED), settings.provisioning().poll().minutes());
+            boolean systemStore = "Device".equalsIgnoreCase(OmaDmProtocol.utf8(values.get(ATTR_ENROLLMENT_TYPE)));
             String doc = ProvisioningDoc.build(settings.provisioning().pollingEvery(minutes), cms.caChain(), renewed, systemStore,
                     device.description().name(), renewDays());
             LOG.info("Windows PC {} renewed its identity (serial {} replaces {})", device.id(), newSerial, serial);
@@ -326,10 +327,6 @@ final class EnrollmentProtocol {
         } catch (java.security.GeneralSecurityException e) {
             return false;
         }
-    }
-
-    private static String utf8(byte[] value) {
-        return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 
     private void put(EnrolledDevice enrolled, String name, String value) {

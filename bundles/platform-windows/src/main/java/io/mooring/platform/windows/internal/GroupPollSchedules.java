@@ -91,12 +91,7 @@ public final class GroupPollSchedules implements EventHandler {
 
     /** The check core asks for before a group's {@code windows.poll.minutes} is saved. */
     static void check(String value) {
-        int minutes;
-        try {
-            minutes = Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            minutes = -1;
-        }
+        int minutes = parse(value);
         if (minutes < 1 || minutes > MAX_MINUTES) {
             throw new ValidationException(NAME, "poll.minutes must be a whole number of minutes from 1 to " + MAX_MINUTES);
         }
@@ -138,28 +133,27 @@ public final class GroupPollSchedules implements EventHandler {
 
     /** Brings the named PCs, and with {@code wholeGroup} every current member, to their groups' interval; returns the commands queued. */
     int apply(TenantId tenant, GroupId group, boolean wholeGroup, Collection<DeviceId> named) {
-        Map<DeviceId, Device> concerned = new java.util.LinkedHashMap<>();
-        for (DeviceId id : named) {
-            devices.findForDevicePlane(id).filter(d -> d.tenant().equals(tenant)).ifPresent(d -> concerned.put(id, d));
-        }
+        Set<DeviceId> concerned = new LinkedHashSet<>(named);
         if (wholeGroup && groups.find(tenant, group).isPresent()) {
             for (int offset = 0;; offset += PAGE) {
                 Page<Device> page = groups.members(tenant, group, new PageRequest(offset, PAGE));
-                page.items().forEach(d -> concerned.put(d.id(), d));
+                page.items().forEach(d -> concerned.add(d.id()));
                 if (page.items().size() < PAGE) {
                     break;
                 }
             }
         }
         Map<Integer, List<DeviceId>> byInterval = new TreeMap<>();
-        for (Device d : concerned.values()) {
-            if (!d.platform().equals(WindowsPlatform.ID) || d.state() != DeviceState.ENROLLED) {
+        for (DeviceId id : concerned) {
+            // the PC as it is now, with the interval it polls at, in one read
+            Optional<DeviceAttributes.Snapshot> pc = attributes.snapshot(id, ATTR_APPLIED).filter(s -> s.device().tenant().equals(tenant)
+                    && s.device().platform().equals(WindowsPlatform.ID) && s.device().state() == DeviceState.ENROLLED);
+            if (pc.isEmpty()) {
                 continue;
             }
-            int wanted = interval(groups.groupsOfDevice(d.id()), defaultMinutes);
-            Optional<Integer> applied = attributes.get(d.id(), ATTR_APPLIED).map(b -> parse(new String(b, StandardCharsets.US_ASCII)));
-            if (wanted != applied.orElse(defaultMinutes)) {
-                byInterval.computeIfAbsent(wanted, k -> new ArrayList<>()).add(d.id());
+            int wanted = interval(groups.groupsOfDevice(id), defaultMinutes);
+            if (wanted != minutes(pc.get().values().get(ATTR_APPLIED), defaultMinutes)) {
+                byInterval.computeIfAbsent(wanted, k -> new ArrayList<>()).add(id);
             }
         }
         int queued = 0;
@@ -201,6 +195,12 @@ public final class GroupPollSchedules implements EventHandler {
     static int interval(List<DeviceGroup> of, int defaultMinutes) {
         return of.stream().map(g -> g.setting(SETTING)).filter(java.util.Objects::nonNull).map(GroupPollSchedules::parse)
                 .filter(m -> m > 0).min(Integer::compare).orElse(defaultMinutes);
+    }
+
+    /** The interval recorded in {@link #ATTR_APPLIED} (absent for PCs enrolled before it was recorded: {@code otherwise}). */
+    static int minutes(byte[] recorded, int otherwise) {
+        int minutes = recorded == null ? -1 : parse(new String(recorded, StandardCharsets.US_ASCII));
+        return minutes > 0 ? minutes : otherwise;
     }
 
     private static int parse(String text) {

@@ -287,7 +287,7 @@ final class OmaDmProtocol {
         return found.get();
     }
 
-    private static String utf8(byte[] value) {
+    static String utf8(byte[] value) {
         return value == null ? null : new String(value, StandardCharsets.UTF_8);
     }
 
